@@ -1,0 +1,52 @@
+# Two commands: `make run` (install, prepare the database, load content and demo, serve)
+# and `make test` (install, lint, run the whole suite on SQLite and PostgreSQL).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app run.py
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+
+.PHONY: run test install translations db content demo lint test-sqlite test-postgres serve bench clean
+
+run: install translations db content demo serve
+
+test: install translations lint test-sqlite test-postgres
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+translations: install
+	$(BIN)/pybabel compile --statistics -d app/translations 2>&1 | tail -n 1
+
+db: install
+	$(FLASK) db upgrade
+
+content: install
+	$(FLASK) org sync-positions
+	$(FLASK) content load
+
+demo: install
+	$(FLASK) demo seed
+
+serve:
+	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test-sqlite: install translations
+	$(BIN)/pytest -q
+
+test-postgres: install translations
+	PYTEST=$(BIN)/pytest scripts/test-postgres.sh -q -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,85 @@
+"""Application factory: config -> extensions -> blueprints -> errors -> cli -> i18n -> logging."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import csrf, db, login_manager, migrate
+from app.models import User
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: str | type | None = None) -> Flask:
+    """Build the app. ``config`` is a config class or a name from ``config.CONFIGS``
+    (default: ``APP_ENV``, else development)."""
+    from config import CONFIGS
+
+    app = Flask(__name__, instance_relative_config=True)
+    if config is None or isinstance(config, str):
+        config = CONFIGS[config or os.environ.get("APP_ENV", "development")]
+    if hasattr(config, "init"):
+        config.init()
+    app.config.from_object(config)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from app.cli import register_cli
+    from app.errors import register_error_handlers
+    from app.i18n import register_i18n
+
+    register_error_handlers(app)
+    register_cli(app)
+    register_i18n(app)
+    _configure_logging(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(_load_user)
+
+
+def _load_user(user_id: str) -> User | None:
+    """Session ids are ``<id>.<session_version>``: a password change ends other sessions."""
+    ident, _sep, version = user_id.partition(".")
+    if not ident.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin.views import bp as admin_bp
+    from app.auth.views import bp as auth_bp
+    from app.compliance.views import bp as compliance_bp
+    from app.learn.views import bp as learn_bp
+
+    for bp in (auth_bp, learn_bp, compliance_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def _configure_logging(app: Flask) -> None:
+    if app.testing:
+        return
+    root = logging.getLogger("app")
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(app.config.get("LOG_LEVEL", "INFO"))

@@ -1,0 +1,114 @@
+"""Command groups under ``flask --app run.py``: thin wrappers over services."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app import demo
+from app.content import loader
+from app.models import Role, db, utcnow
+from app.people import services as people
+
+content_cli = AppGroup("content", help="Check and load courses and quizzes from files.")
+users_cli = AppGroup("users", help="Accounts of officials, HR and admins.")
+org_cli = AppGroup("org", help="Organisation reference data: job positions.")
+demo_cli = AppGroup("demo", help="Demo data for trying the site.")
+
+
+def _read_all():
+    courses_dir = Path(current_app.config["COURSES_DIR"])
+    folders = [p for p in courses_dir.iterdir() if p.is_dir()] if courses_dir.is_dir() else []
+    with click.progressbar(length=len(folders), label="Reading content", file=sys.stderr) as bar:
+        content, errors = loader.read_content(
+            courses_dir, current_app.config["QUIZZES_DIR"], on_progress=lambda _name: bar.update(1)
+        )
+    return content, errors
+
+
+def _report_errors(errors) -> None:
+    for error in errors:
+        click.echo(str(error), err=True)
+
+
+@content_cli.command("check")
+def check_content_command():
+    """Validate every course and quiz file; print problems as path:line: message."""
+    content, errors = _read_all()
+    if errors:
+        _report_errors(errors)
+        raise click.ClickException(f"{len(errors)} problem(s) found.")
+    click.echo(
+        f"OK: {len(content.courses)} courses, "
+        f"{sum(len(c.lessons) for c in content.courses)} lessons."
+    )
+
+
+@content_cli.command("load")
+def load_content_command():
+    """Load files into the database in one transaction; a broken file loads nothing."""
+    content, errors = _read_all()
+    if errors:
+        _report_errors(errors)
+        raise click.ClickException(f"Aborted: {len(errors)} error(s), nothing changed.")
+    report = loader.load_content(content, now=utcnow())
+    db.session.commit()
+    for line in report.created:
+        click.echo(f"created {line}")
+    for line in report.updated:
+        click.echo(f"updated {line}")
+    for line in report.deactivated:
+        click.echo(f"deactivated {line}")
+    click.echo(
+        f"Loaded: {len(report.created)} created, {len(report.updated)} updated, "
+        f"{len(report.deactivated)} deactivated, {report.unchanged} unchanged."
+    )
+
+
+@users_cli.command("create-admin")
+@click.argument("username")
+@click.option("--full-name", default="Quản trị hệ thống", show_default=True)
+def create_admin_command(username: str, full_name: str):
+    """Create an admin account; the password is asked, or read from standard input."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 10:
+        raise click.ClickException("The password must have at least 10 characters.")
+    try:
+        people.create_user(username, full_name, password, role=Role.ADMIN)
+    except people.PeopleError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"Admin '{username.strip().lower()}' created.")
+
+
+@org_cli.command("sync-positions")
+def sync_positions_command():
+    """Create or update the job positions from app/data/positions.yml."""
+    created, updated = people.sync_positions()
+    db.session.commit()
+    click.echo(f"Positions: {created} created, {updated} updated.")
+
+
+@demo_cli.command("seed")
+def seed_demo_command():
+    """Create a demo province with communes, officials, HR and an admin (safe to re-run)."""
+    logins = demo.seed(
+        now=utcnow(),
+        progress=lambda items, label: click.progressbar(items, label=label, file=sys.stderr),
+    )
+    db.session.commit()
+    click.echo(f"Demo logins (password for all: {demo.PASSWORD}):")
+    for role, username, description in logins:
+        click.echo(f"  {role:<9} {username:<18} {description}")
+
+
+def register_cli(app) -> None:
+    for group in (content_cli, users_cli, org_cli, demo_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,221 @@
+"""Read ``courses/<slug>/`` folders into plain data: front matter checked, Markdown rendered.
+
+Pure: no database. ``loader.py`` writes the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from app.content.errors import ContentError
+from app.content.fields import Field, check_fields
+from app.content.markdown import parse_front_matter, render_markdown
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LESSON_FILE = re.compile(r"^(\d{1,3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+TRACKS = ("reform", "it", "ethics")
+RESERVED_DIRS = {"standards"}  # courses/standards/ holds the yearly standards
+IGNORED_MD = {"README.md", "readme.md"}
+
+COURSE_FIELDS = [
+    Field("title", required=True),
+    Field("track", "choice", required=True, choices=TRACKS),
+    Field("hours", "number", required=True, minimum=0, maximum=1000),
+    Field("summary", default=""),
+    Field("order", "int", default=0),
+    Field("version", default=""),
+]
+LESSON_FIELDS = [
+    Field("title", required=True),
+    Field("minutes", "int", default=0, minimum=0, maximum=10000),
+]
+
+
+@dataclass
+class LessonData:
+    slug: str
+    position: int
+    title: str
+    minutes: int
+    body_html: str
+    toc_html: str
+    source_path: str
+    content_hash: str
+
+
+@dataclass
+class CourseData:
+    slug: str
+    title: str
+    track: str
+    hours: Decimal
+    summary: str
+    order: int
+    version: str
+    body_html: str
+    source_path: str
+    content_hash: str
+    lessons: list[LessonData] = field(default_factory=list)
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _read(path: Path, shown: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ContentError(shown, line, "not valid UTF-8 text") from None
+
+
+def course_dirs(courses_dir: Path) -> list[Path]:
+    if not courses_dir.is_dir():
+        return []
+    return sorted(
+        p
+        for p in courses_dir.iterdir()
+        if p.is_dir() and not p.name.startswith((".", "_")) and p.name not in RESERVED_DIRS
+    )
+
+
+def read_course(folder: Path, shown_root: str) -> tuple[CourseData | None, list[ContentError]]:
+    """Read one course folder; ``shown_root`` prefixes paths in messages (e.g. ``courses``)."""
+    shown = f"{shown_root}/{folder.name}"
+    errors: list[ContentError] = []
+    if not SLUG.match(folder.name):
+        errors.append(
+            ContentError(
+                shown, 0, "folder name must be a slug: lowercase letters, digits and hyphens"
+            )
+        )
+    course_file = folder / "course.md"
+    if not course_file.is_file():
+        return None, [*errors, ContentError(shown, 0, "missing course.md")]
+    course_path = f"{shown}/course.md"
+    values: dict = {}
+    body_html = ""
+    course_text = ""
+    try:
+        course_text = _read(course_file, course_path)
+        doc = parse_front_matter(course_text, course_path)
+        values, field_errors = check_fields(doc, COURSE_FIELDS)
+        errors += field_errors
+        body_html = render_markdown(doc.body)[0]
+    except ContentError as exc:
+        errors.append(exc)
+
+    lessons: list[LessonData] = []
+    seen_slugs: dict[str, str] = {}
+    seen_positions: dict[int, str] = {}
+    for path in sorted(folder.glob("*.md")):
+        if path.name == "course.md" or path.name in IGNORED_MD:
+            continue
+        lesson_path = f"{shown}/{path.name}"
+        match = LESSON_FILE.match(path.name)
+        if not match:
+            errors.append(
+                ContentError(
+                    lesson_path,
+                    0,
+                    "lesson file name must look like NN-slug.md "
+                    "(a number, a hyphen, lowercase letters, digits and hyphens)",
+                )
+            )
+            continue
+        position, slug = int(match.group(1)), match.group(2)
+        if slug in seen_slugs:
+            errors.append(
+                ContentError(
+                    lesson_path, 0, f"duplicate lesson slug '{slug}' (also in {seen_slugs[slug]})"
+                )
+            )
+            continue
+        if position in seen_positions:
+            errors.append(
+                ContentError(
+                    lesson_path,
+                    0,
+                    f"duplicate lesson number {position} (also {seen_positions[position]})",
+                )
+            )
+            continue
+        seen_slugs[slug] = path.name
+        seen_positions[position] = path.name
+        try:
+            text = _read(path, lesson_path)
+            doc = parse_front_matter(text, lesson_path)
+        except ContentError as exc:
+            errors.append(exc)
+            continue
+        lesson_values, field_errors = check_fields(doc, LESSON_FIELDS)
+        if field_errors:
+            errors += field_errors
+            continue
+        if not doc.body.strip():
+            errors.append(ContentError(lesson_path, doc.body_line, "the lesson has no text"))
+            continue
+        body, toc = render_markdown(doc.body)
+        lessons.append(
+            LessonData(
+                slug=slug,
+                position=position,
+                title=lesson_values["title"],
+                minutes=lesson_values["minutes"],
+                body_html=body,
+                toc_html=toc,
+                source_path=lesson_path,
+                content_hash=_digest(text),
+            )
+        )
+    if not lessons and not errors:
+        errors.append(ContentError(shown, 0, "the course has no lesson (files named NN-slug.md)"))
+    if errors:
+        return None, errors
+    return (
+        CourseData(
+            slug=folder.name,
+            title=values["title"],
+            track=values["track"],
+            hours=values["hours"],
+            summary=values["summary"],
+            order=values["order"],
+            version=values["version"],
+            body_html=body_html,
+            source_path=course_path,
+            content_hash=_digest(
+                course_text,
+                *(f"{lesson.position}:{lesson.slug}:{lesson.content_hash}" for lesson in lessons),
+            ),
+            lessons=lessons,
+        ),
+        [],
+    )
+
+
+def read_courses(
+    courses_dir: Path, *, on_progress: Callable[[str], None] | None = None
+) -> tuple[list[CourseData], list[ContentError]]:
+    shown_root = courses_dir.name
+    courses: list[CourseData] = []
+    errors: list[ContentError] = []
+    if not courses_dir.is_dir():
+        return [], [ContentError(shown_root, 0, "courses folder not found")]
+    for folder in course_dirs(courses_dir):
+        course, course_errors = read_course(folder, shown_root)
+        errors += course_errors
+        if course:
+            courses.append(course)
+        if on_progress:
+            on_progress(folder.name)
+    return courses, errors

@@ -1,0 +1,170 @@
+"""Front matter and Markdown: text files to sanitised HTML, once, at load time.
+
+Nothing here is called per request: the loader stores the HTML it returns and
+templates show it as is. Every piece of author text that becomes HTML passes
+through ``sanitize`` (nh3, the Python binding of the maintained Ammonia
+sanitiser): no script, no event-handler attribute, no ``javascript:`` URL survives.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import markdown as md
+import nh3
+import yaml
+
+from app.content.errors import ContentError
+
+MARKDOWN_EXTENSIONS = ["tables", "fenced_code", "footnotes", "admonition", "toc", "sane_lists"]
+MARKDOWN_CONFIG = {
+    "toc": {"toc_depth": "2-3", "permalink": False},
+    "footnotes": {"BACKLINK_TITLE": "↩"},
+}
+
+ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) - {"area", "map", "center", "strike", "tt", "acronym"}
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    "*": {"class", "title", "lang", "dir"},
+    "a": {"href", "hreflang", "id"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "h1": {"id"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "h5": {"id"},
+    "h6": {"id"},
+    "li": {"id"},
+    "sup": {"id"},
+    "div": {"id"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan", "style"},
+    "th": {"colspan", "rowspan", "scope", "style"},
+    "abbr": {"title"},
+    "time": {"datetime"},
+    "blockquote": {"cite"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+def sanitize(fragment: str) -> str:
+    """Keep only safe HTML: known tags and attributes, http(s)/mailto/tel or relative URLs."""
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style", "iframe", "object", "embed", "template"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        filter_style_properties={"text-align"},
+        link_rel="noopener noreferrer",
+    )
+
+
+def render_markdown(text: str) -> tuple[str, str]:
+    """Markdown to sanitised HTML; returns ``(body_html, toc_html)``."""
+    converter = md.Markdown(
+        extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG, output_format="html"
+    )
+    body = converter.convert(text)
+    toc = getattr(converter, "toc", "") if getattr(converter, "toc_tokens", None) else ""
+    return sanitize(body), sanitize(toc)
+
+
+def render_text(text: str, text_format: str) -> str:
+    """Render a question or feedback text in one of GIFT's formats to safe HTML."""
+    if not text:
+        return ""
+    if text_format == "markdown":
+        return render_markdown(text)[0]
+    if text_format == "plain":
+        return html.escape(text).replace("\n", "<br>")
+    if text_format == "html":
+        return sanitize(text)
+    # "moodle" auto-format: HTML allowed, line breaks kept.
+    return sanitize(text.replace("\r\n", "\n").replace("\n", "<br>\n"))
+
+
+_FENCE = re.compile(r"^---[ \t]*$")
+
+
+@dataclass
+class Document:
+    """A text file split into YAML front matter and a Markdown body."""
+
+    path: str
+    meta: dict[str, Any]
+    key_lines: dict[str, int] = field(default_factory=dict)  # front matter key -> file line
+    body: str = ""
+    body_line: int = 1  # file line where the body starts
+    start_line: int = 1  # line of the opening '---'
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.start_line)
+
+    def error(self, key: str | None, message: str) -> ContentError:
+        return ContentError(self.path, self.line_of(key) if key else self.start_line, message)
+
+
+def _key_lines(node: yaml.Node | None, offset: int) -> dict[str, int]:
+    """File lines of every mapping key and list item, by dotted path (``a.b``, ``courses.0``)."""
+    found: dict[str, int] = {}
+
+    def walk(n: yaml.Node, prefix: str) -> None:
+        if isinstance(n, yaml.MappingNode):
+            for key_node, value in n.value:
+                path = f"{prefix}{key_node.value}"
+                found[path] = key_node.start_mark.line + offset
+                walk(value, path + ".")
+        elif isinstance(n, yaml.SequenceNode):
+            for index, item in enumerate(n.value):
+                path = f"{prefix}{index}"
+                found[path] = item.start_mark.line + offset
+                walk(item, path + ".")
+
+    if node is not None:
+        walk(node, "")
+    return found
+
+
+def parse_yaml(source: str, path: str, *, first_line: int = 1) -> Document:
+    """Parse a YAML mapping; ``first_line`` is the file line of the source's first line."""
+    offset = first_line  # PyYAML marks are 0-based
+    try:
+        node = yaml.compose(source, Loader=yaml.SafeLoader)
+        meta = yaml.safe_load(source) if node is not None else {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + offset if mark is not None else first_line
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ContentError(path, line, f"YAML: {problem}") from None
+    if not isinstance(meta, dict):
+        raise ContentError(path, first_line, "YAML: expected 'key: value' lines")
+    return Document(
+        path=path,
+        meta={str(k): v for k, v in meta.items()},
+        key_lines=_key_lines(node, offset),
+        start_line=max(first_line - 1, 1),
+    )
+
+
+def parse_front_matter(text: str, path: str) -> Document:
+    """Split ``---`` YAML front matter from the body. Raises ``ContentError`` with the file line."""
+    text = text.removeprefix("\ufeff")
+    lines = text.splitlines()
+    if not lines or not _FENCE.match(lines[0]):
+        raise ContentError(path, 1, "front matter: the file must start with a '---' line")
+    end = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
+    if end is None:
+        raise ContentError(path, 1, "front matter: no closing '---' line")
+    try:
+        doc = parse_yaml("\n".join(lines[1:end]), path, first_line=2)
+    except ContentError as exc:
+        raise ContentError(
+            path, exc.line, exc.message.replace("YAML:", "front matter:", 1)
+        ) from None
+    doc.start_line = 1
+    doc.body = "\n".join(lines[end + 1 :])
+    doc.body_line = end + 2
+    return doc

@@ -1,0 +1,57 @@
+"""Locale selection and the display filters (dates as dd/mm/yyyy, Vietnamese first)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+from app.extensions import babel
+
+DATE_FORMAT = "dd/MM/yyyy"
+DATETIME_FORMAT = "dd/MM/yyyy HH:mm"
+
+
+def select_locale() -> str:
+    """``?lang=`` (remembered in the session), then the user's choice, then Vietnamese."""
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        session["lang"] = asked
+        return asked
+    if session.get("lang") in languages:
+        return session["lang"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def date_filter(value: date | datetime | None) -> str:
+    """dd/mm/yyyy; a datetime is naive UTC and shown in Vietnam's time zone."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, DATE_FORMAT)
+    return format_date(value, DATE_FORMAT)
+
+
+def datetime_filter(value: datetime | None) -> str:
+    return format_datetime(value, DATETIME_FORMAT) if value is not None else ""
+
+
+def number_filter(value: Decimal | float | int | None, digits: int = 1) -> str:
+    """Numbers with the locale's decimal separator, without useless zeros (12 / 12,5)."""
+    if value is None:
+        return ""
+    return format_decimal(round(Decimal(str(value)), digits).normalize(), format="#,##0.##")
+
+
+def register_i18n(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["date"] = date_filter
+    app.jinja_env.filters["datetime"] = datetime_filter
+    app.jinja_env.filters["number"] = number_filter
+    app.jinja_env.globals["get_locale"] = get_locale

@@ -1,0 +1,148 @@
+"""Learning progress: marking lessons completed and keeping the per-year course summary.
+
+Services take plain values and models, flush, and never commit: the view or
+command that calls them commits once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.models import Course, CourseProgress, Lesson, LessonCompletion, User, db, local_year
+
+logger = logging.getLogger(__name__)
+
+
+def complete_lesson(user: User, lesson: Lesson, *, now: datetime) -> bool:
+    """Mark ``lesson`` completed for this year. Returns False if it already was (idempotent)."""
+    year = local_year(now)
+    done = db.session.scalar(
+        select(LessonCompletion.id).where(
+            LessonCompletion.user_id == user.id,
+            LessonCompletion.lesson_id == lesson.id,
+            LessonCompletion.year == year,
+        )
+    )
+    if done is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                LessonCompletion(
+                    user_id=user.id,
+                    lesson_id=lesson.id,
+                    year=year,
+                    completed_at=now,
+                    lesson_revision=lesson.revision,
+                )
+            )
+    except IntegrityError:  # the same official, twice at once: the other request won
+        return False
+    refresh_course_progress(user.id, lesson.course, year, now=now)
+    logger.debug("lesson completed: user=%s lesson=%s year=%s", user.id, lesson.id, year)
+    return True
+
+
+def _quiz_status(user_id: int, course: Course, year: int) -> tuple[bool, datetime | None]:
+    """(course has a quiz, when it was first passed in ``year``)."""
+    return False, None
+
+
+def refresh_course_progress(
+    user_id: int, course: Course, year: int, *, now: datetime
+) -> CourseProgress:
+    """Recompute one official's summary for ``course`` in ``year`` from the raw records.
+
+    A course is completed when every active lesson was completed in the year and,
+    where it has a quiz, the quiz was passed in the year; the completion date is
+    the last of these. Once completed, a year's completion stands even if lessons
+    are added later.
+    """
+    lesson_total, lessons_done, last_done = db.session.execute(
+        select(
+            func.count(Lesson.id.distinct()),
+            func.count(LessonCompletion.id),
+            func.max(LessonCompletion.completed_at),
+        )
+        .select_from(Lesson)
+        .outerjoin(
+            LessonCompletion,
+            and_(
+                LessonCompletion.lesson_id == Lesson.id,
+                LessonCompletion.user_id == user_id,
+                LessonCompletion.year == year,
+            ),
+        )
+        .where(Lesson.course_id == course.id, Lesson.is_active.is_(True))
+    ).one()
+    has_quiz, passed_at = _quiz_status(user_id, course, year)
+    progress = db.session.scalar(
+        select(CourseProgress).where(
+            CourseProgress.user_id == user_id,
+            CourseProgress.course_id == course.id,
+            CourseProgress.year == year,
+        )
+    )
+    if progress is None:
+        progress = CourseProgress(
+            user_id=user_id, course_id=course.id, year=year, started_at=now, hours=0
+        )
+        db.session.add(progress)
+    progress.lessons_completed = lessons_done
+    progress.last_activity_at = now
+    progress.quiz_passed_at = passed_at
+    if (
+        progress.completed_at is None
+        and lesson_total > 0
+        and lessons_done >= lesson_total
+        and (passed_at is not None or not has_quiz)
+    ):
+        progress.completed_at = max(d for d in (last_done, passed_at) if d is not None)
+        progress.hours = course.hours
+        logger.info("course completed: user=%s course=%s year=%s", user_id, course.id, year)
+    db.session.flush()
+    return progress
+
+
+def recount_lessons(course_ids: Iterable[int]) -> None:
+    """After content changes, recount completed active lessons in every summary of these courses
+    (one UPDATE, whatever the number of officials)."""
+    ids = list(course_ids)
+    if not ids:
+        return
+    done = (
+        select(func.count(LessonCompletion.id))
+        .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
+        .where(
+            LessonCompletion.user_id == CourseProgress.user_id,
+            LessonCompletion.year == CourseProgress.year,
+            Lesson.course_id == CourseProgress.course_id,
+            Lesson.is_active.is_(True),
+        )
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(CourseProgress)
+        .where(CourseProgress.course_id.in_(ids))
+        .values(lessons_completed=done)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def completed_lesson_ids(user: User, course: Course, year: int) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(LessonCompletion.lesson_id)
+            .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
+            .where(
+                LessonCompletion.user_id == user.id,
+                LessonCompletion.year == year,
+                Lesson.course_id == course.id,
+            )
+        )
+    )

@@ -1,0 +1,24 @@
+"""All models, split by area and re-exported here."""
+
+from app.models.base import Base, db, local_year, utcnow
+from app.models.course import Course, Lesson, Track
+from app.models.progress import CourseProgress, LessonCompletion
+from app.models.user import LoginFailure, Position, Role, Unit, UnitKind, User
+
+__all__ = [
+    "Base",
+    "Course",
+    "CourseProgress",
+    "Lesson",
+    "LessonCompletion",
+    "LoginFailure",
+    "Position",
+    "Role",
+    "Track",
+    "Unit",
+    "UnitKind",
+    "User",
+    "db",
+    "local_year",
+    "utcnow",
+]

@@ -1,0 +1,176 @@
+"""Sign-in, sign-out, password change, throttling and safe redirects."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.models import LoginFailure, User, db, utcnow
+from tests.factories import PASSWORD, make_user
+
+
+def test_login_page_is_vietnamese_and_has_csrf_field(app, client):
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert 'name="csrf_token"' in page
+    assert "Đăng nhập" in page and 'lang="vi"' in page
+
+
+def test_anonymous_home_redirects_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response.location.endswith("/auth/login")
+
+
+def test_login_with_right_password_opens_home(client, login, official):
+    response = login(official)
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    assert db.session.get(User, official.id).last_login_at is not None
+
+
+def test_username_is_case_insensitive(client, official):
+    response = client.post("/auth/login", data={"username": " Official.A ", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_wrong_password_keeps_username_and_says_why(client, login, official):
+    response = login(official, password="wrong")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Sai tên đăng nhập hoặc mật khẩu" in page
+    assert 'value="official.a"' in page
+
+
+def test_inactive_account_cannot_sign_in(client, units):
+    user = make_user("nghi.viec", unit=units["A"], is_active=False)
+    response = client.post("/auth/login", data={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_account_is_throttled_after_repeated_failures_even_with_right_password(
+    app, client, login, official
+):
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        assert login(official, password="wrong").status_code == 400
+    response = login(official)
+    assert response.status_code == 429
+    assert "Thử lại sau" in response.get_data(as_text=True)
+
+
+def test_failures_expire_after_the_window(app, client, login, official):
+    old = utcnow() - timedelta(minutes=app.config["LOGIN_WINDOW_MINUTES"] + 1)
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        db.session.add(
+            LoginFailure(username=official.username, address="127.0.0.1", created_at=old)
+        )
+    db.session.commit()
+    assert login(official).status_code == 302
+
+
+def test_address_is_throttled_across_accounts(app, client, units):
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    for i in range(limit):
+        client.post("/auth/login", data={"username": f"doan{i}", "password": "x"})
+    user = make_user("that.su", unit=units["A"])
+    response = client.post("/auth/login", data={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 429
+    other_address = app.test_client()
+    response = other_address.post(
+        "/auth/login",
+        data={"username": user.username, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+    )
+    assert response.status_code == 302
+
+
+def test_failures_are_counted_in_the_database_and_cleared_on_success(client, login, official):
+    login(official, password="wrong")
+    login(official, password="wrong")
+    count = select(func.count(LoginFailure.id)).where(LoginFailure.username == official.username)
+    assert db.session.scalar(count) == 2
+    login(official)
+    assert db.session.scalar(count) == 0
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+        "/\r\nSet-Cookie:x",
+        " //evil.example",
+    ],
+)
+def test_next_outside_the_site_is_ignored(client, official, target):
+    response = client.post(
+        "/auth/login",
+        data={"username": official.username, "password": PASSWORD, "next": target},
+    )
+    assert response.status_code == 302
+    assert response.location in ("/", "http://localhost/")
+
+
+def test_next_on_the_site_is_followed(client, official):
+    response = client.post(
+        "/auth/login",
+        data={"username": official.username, "password": PASSWORD, "next": "/courses?x=1"},
+    )
+    assert response.location.endswith("/courses?x=1")
+
+
+def test_login_page_carries_next_from_query(client):
+    page = client.get("/auth/login?next=/courses").get_data(as_text=True)
+    assert 'value="/courses"' in page
+
+
+def test_logout_requires_post(client, login, official):
+    login(official)
+    assert client.get("/auth/logout").status_code == 405
+    assert client.post("/auth/logout").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_csrf_is_enforced_on_forms(app, client, official):
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post(
+        "/auth/login", data={"username": official.username, "password": PASSWORD}
+    )
+    assert response.status_code == 400
+    assert client.get("/").status_code == 302  # not signed in
+
+
+def test_change_password_ends_other_sessions(app, client, login, official):
+    other = app.test_client()
+    other.post("/auth/login", data={"username": official.username, "password": PASSWORD})
+    assert other.get("/courses").status_code == 200
+    login(official)
+    response = client.post(
+        "/auth/password",
+        data={"current": PASSWORD, "new": "mật khẩu mới dài", "confirm": "mật khẩu mới dài"},
+    )
+    assert response.status_code == 302
+    assert client.get("/courses").status_code == 200  # this session goes on
+    assert other.get("/courses").status_code == 302  # the other one ended
+    db.session.expire_all()
+    assert db.session.get(User, official.id).check_password("mật khẩu mới dài")
+
+
+def test_change_password_errors_keep_the_form(client, login, official):
+    login(official)
+    response = client.post(
+        "/auth/password", data={"current": "sai", "new": "ngắn", "confirm": "khác"}
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "ít nhất 10 ký tự" in page and "khác nhau" in page
+
+
+def test_passwords_are_stored_hashed(official):
+    assert PASSWORD not in official.password_hash
+    assert official.password_hash.startswith(("scrypt:", "pbkdf2:"))

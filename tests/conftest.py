@@ -1,0 +1,136 @@
+"""Fixtures: a fresh database per test, clients, logged-in users of each role, query counting.
+
+Set ``TEST_DATABASE_URL`` (e.g. ``postgresql://user@/db?host=/tmp``) to run the same
+suite on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from app import create_app
+from app.models import Role, db
+from tests import factories
+
+
+@pytest.fixture
+def content_dirs(tmp_path: Path) -> tuple[Path, Path]:
+    courses = tmp_path / "courses"
+    quizzes = tmp_path / "quizzes"
+    courses.mkdir()
+    quizzes.mkdir()
+    return courses, quizzes
+
+
+class FreshRequestClient(FlaskClient):
+    """The fixtures keep one app context pushed, which requests then share; clear ``g`` before
+    each request so that nothing cached there (the signed-in user, the locale) leaks between
+    requests, as it cannot in a real server."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(content_dirs):
+    app = create_app("testing")
+    app.test_client_class = FreshRequestClient
+    app.config.update(COURSES_DIR=str(content_dirs[0]), QUIZZES_DIR=str(content_dirs[1]))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def units(app):
+    """Province P with communes A and B; commune A has a village-level unit A1 (depth 3)."""
+    return factories.make_unit_tree()
+
+
+@pytest.fixture
+def official(units):
+    return factories.make_user("official.a", role=Role.OFFICIAL, unit=units["A"])
+
+
+@pytest.fixture
+def official_b(units):
+    return factories.make_user("official.b", role=Role.OFFICIAL, unit=units["B"])
+
+
+@pytest.fixture
+def hr_a(units):
+    return factories.make_user("hr.a", role=Role.HR, unit=units["A"])
+
+
+@pytest.fixture
+def hr_b(units):
+    return factories.make_user("hr.b", role=Role.HR, unit=units["B"])
+
+
+@pytest.fixture
+def hr_province(units):
+    return factories.make_user("hr.p", role=Role.HR, unit=units["P"])
+
+
+@pytest.fixture
+def admin(units):
+    return factories.make_user("admin", role=Role.ADMIN)
+
+
+@pytest.fixture
+def login(client):
+    def do_login(user, password: str = factories.PASSWORD, **extra):
+        return client.post(
+            "/auth/login", data={"username": user.username, "password": password, **extra}
+        )
+
+    return do_login
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as counter: ...`` then ``counter.count``."""
+
+    class Counter:
+        count = 0
+        statements: list[str] = []
+
+    @contextmanager
+    def counting():
+        counter = Counter()
+        counter.statements = []
+
+        def before(conn, cursor, statement, *args):
+            counter.count += 1
+            counter.statements.append(statement)
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counting

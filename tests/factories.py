@@ -1,0 +1,78 @@
+"""Test data builders; always used under fixtures so teardown runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from werkzeug.security import generate_password_hash
+
+from app.models import Role, Unit, UnitKind, User, db
+from app.people.services import create_unit
+
+PASSWORD = "correct horse battery"
+# One real hash computed once: hashing per user would dominate the suite's run time.
+_HASH = generate_password_hash(PASSWORD)
+
+
+def make_unit_tree() -> dict[str, Unit]:
+    province = create_unit("P", "Tỉnh Thử Nghiệm", UnitKind.PROVINCE)
+    commune_a = create_unit("A", "Xã An (thử)", UnitKind.COMMUNE, province)
+    commune_b = create_unit("B", "Xã Bình (thử)", UnitKind.COMMUNE, province)
+    part_a = create_unit("A1", "Bộ phận của xã An", UnitKind.AGENCY, commune_a)
+    db.session.commit()
+    return {"P": province, "A": commune_a, "B": commune_b, "A1": part_a}
+
+
+def make_user(
+    username: str,
+    *,
+    role: str = Role.OFFICIAL,
+    unit: Unit | None = None,
+    full_name: str | None = None,
+    position=None,
+    is_active: bool = True,
+    commit: bool = True,
+) -> User:
+    user = User(
+        username=username,
+        full_name=full_name or f"Người dùng {username}",
+        role=role,
+        unit=unit,
+        position=position,
+        is_active=is_active,
+        password_hash=_HASH,
+    )
+    db.session.add(user)
+    if commit:
+        db.session.commit()
+    return user
+
+
+def write_course(
+    root: Path,
+    slug: str,
+    *,
+    title: str = "Khóa học thử",
+    track: str = "reform",
+    hours: str = "4",
+    lessons: dict[str, str] | None = None,
+    extra_front: str = "",
+) -> Path:
+    """Write ``root/<slug>/course.md`` and lesson files; ``lessons`` maps file name -> body."""
+    folder = root / slug
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "course.md").write_text(
+        f'---\ntitle: "{title}"\ntrack: {track}\nhours: {hours}\nsummary: "Tóm tắt"\n'
+        f'order: 1\nversion: "2026.1"\n{extra_front}---\nGiới thiệu khóa học.\n',
+        encoding="utf-8",
+    )
+    if lessons is None:
+        lessons = {"01-mo-dau.md": "Nội dung bài mở đầu.", "02-thuc-hanh.md": "Bài thực hành."}
+    for name, body in lessons.items():
+        lesson_title = name.removesuffix(".md").split("-", 1)[-1].replace("-", " ").title()
+        write_lesson(folder / name, title=lesson_title, body=body)
+    return folder
+
+
+def write_lesson(path: Path, *, title: str, body: str, minutes: int = 15) -> None:
+    path.write_text(f'---\ntitle: "{title}"\nminutes: {minutes}\n---\n{body}\n', encoding="utf-8")
