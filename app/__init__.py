@@ -69,8 +69,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.compliance.views import bp as compliance_bp
     from app.learn.views import bp as learn_bp
+    from app.quiz.views import bp as quiz_bp
 
-    for bp in (auth_bp, learn_bp, compliance_bp, admin_bp):
+    for bp in (auth_bp, learn_bp, quiz_bp, compliance_bp, admin_bp):
         app.register_blueprint(bp)
 
 

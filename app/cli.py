@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -11,13 +12,17 @@ from flask.cli import AppGroup
 
 from app import demo
 from app.content import loader
+from app.content.gift import inspect_dict, parse_gift
+from app.content.quizzes import PARSERS
 from app.models import Role, db, utcnow
 from app.people import services as people
+from app.quiz import services as quiz_services
 
 content_cli = AppGroup("content", help="Check and load courses and quizzes from files.")
 users_cli = AppGroup("users", help="Accounts of officials, HR and admins.")
 org_cli = AppGroup("org", help="Organisation reference data: job positions.")
 demo_cli = AppGroup("demo", help="Demo data for trying the site.")
+quiz_cli = AppGroup("quiz", help="Question files and quiz attempts.")
 
 
 def _read_all():
@@ -44,7 +49,9 @@ def check_content_command():
         raise click.ClickException(f"{len(errors)} problem(s) found.")
     click.echo(
         f"OK: {len(content.courses)} courses, "
-        f"{sum(len(c.lessons) for c in content.courses)} lessons."
+        f"{sum(len(c.lessons) for c in content.courses)} lessons, "
+        f"{len(content.quizzes)} quizzes, "
+        f"{sum(len(q.questions) for q in content.quizzes)} questions."
     )
 
 
@@ -109,6 +116,44 @@ def seed_demo_command():
         click.echo(f"  {role:<9} {username:<18} {description}")
 
 
+@quiz_cli.command("inspect")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help='Print {"questions": [...]} as JSON.')
+def inspect_quiz_command(path: Path, as_json: bool):
+    """Show what the parser understood of a GIFT (.gift) or Aiken (.aiken) file."""
+    parser = PARSERS.get(path.suffix.lower(), parse_gift)
+    questions, errors = parser(path.read_text(encoding="utf-8-sig"), str(path))
+    if as_json:
+        payload = {"questions": [inspect_dict(q) for q in questions]}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        for number, question in enumerate(questions, start=1):
+            data = inspect_dict(question)
+            kind = data["type"] + (" (single)" if data["single"] else "")
+            if data["type"] == "multichoice" and not data["single"]:
+                kind += " (multiple)"
+            click.echo(f"{number}. line {data['line']}: {kind} {data['title']!r}")
+            click.echo(f"   {data['text'][:120]}")
+            for answer in data["answers"]:
+                if data["type"] == "match":
+                    click.echo(f"   - {answer['question']} -> {answer['answer']}")
+                else:
+                    click.echo(f"   - [{answer['weight']:+.4g}] {answer['text']}")
+        click.echo(f"{len(questions)} questions, {len(errors)} errors.")
+    for error in errors:
+        click.echo(str(error), err=True)
+    if errors:
+        raise SystemExit(1)
+
+
+@quiz_cli.command("close-overdue")
+def close_overdue_command():
+    """Submit or close attempts whose time is up (run every few minutes from cron)."""
+    closed = quiz_services.finalize_overdue(now=utcnow())
+    db.session.commit()
+    click.echo(f"Closed {closed} attempt(s).")
+
+
 def register_cli(app) -> None:
-    for group in (content_cli, users_cli, org_cli, demo_cli):
+    for group in (content_cli, users_cli, org_cli, demo_cli, quiz_cli):
         app.cli.add_command(group)

@@ -76,3 +76,48 @@ def write_course(
 
 def write_lesson(path: Path, *, title: str, body: str, minutes: int = 15) -> None:
     path.write_text(f'---\ntitle: "{title}"\nminutes: {minutes}\n---\n{body}\n', encoding="utf-8")
+
+
+SAMPLE_GIFT = """$CATEGORY: thu/bai-1
+
+::Một lần::Khi hồ sơ cần bổ sung, công chức phải làm gì?{
+=Hướng dẫn đầy đủ và chỉ yêu cầu bổ sung một lần#Đúng theo quy định.
+~Yêu cầu bổ sung nhiều lần#Sai: chỉ một lần.
+~Từ chối tiếp nhận#Sai.
+####Căn cứ: Nghị định 118/2025/NĐ-CP.}
+
+::Cấp huyện::Từ 01/7/2025, cấp huyện chấm dứt hoạt động.{T#Sai rồi#Chính xác}
+
+$CATEGORY: thu/bai-2
+
+::Luật số::Luật Cán bộ, công chức 2025 là Luật số ... /2025/QH15.{=80#Đúng: Luật 80. =tám mươi}
+
+::Nhiều đáp án::Hành vi nào bị cấm?{
+~%50%Sách nhiễu người dân#Đúng.
+~%50%Cản trở chọn cách nộp hồ sơ#Đúng.
+~%-100%Hướng dẫn nộp trực tuyến#Sai: nên làm.}
+
+::Ghép::Ghép văn bản với nội dung.{
+=Nghị định 118/2025 -> Một cửa
+=Nghị định 42/2022 -> Dịch vụ công trực tuyến
+=Nghị quyết 76/NQ-CP -> Chương trình CCHC
+}
+
+::Năm::Năm ban hành Luật Cán bộ, công chức mới?{#2025:0}
+
+::Bài luận::Nêu một việc anh/chị sẽ làm để cải thiện sự hài lòng của người dân.{}
+"""
+
+
+def write_quiz(
+    quizzes: Path,
+    slug: str,
+    *,
+    gift: str = SAMPLE_GIFT,
+    settings: str | None = "course: mot-cua\npass_mark: 60\n",
+) -> Path:
+    path = quizzes / f"{slug}.gift"
+    path.write_text(gift, encoding="utf-8")
+    if settings is not None:
+        (quizzes / f"{slug}.yml").write_text(settings, encoding="utf-8")
+    return path

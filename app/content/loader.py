@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from app.content.courses import CourseData, read_courses
 from app.content.errors import ContentError
+from app.content.quizzes import QuizData, read_quizzes
 from app.learn.services import recount_lessons
-from app.models import Course, Lesson, db
+from app.models import Course, Lesson, Question, Quiz, db
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 @dataclass
 class ContentSet:
     courses: list[CourseData] = field(default_factory=list)
+    quizzes: list[QuizData] = field(default_factory=list)
 
 
 @dataclass
@@ -48,7 +50,42 @@ def read_content(
 ) -> tuple[ContentSet, list[ContentError]]:
     """Parse and check everything; returns the content and every problem found."""
     courses, errors = read_courses(Path(courses_dir), on_progress=on_progress)
-    return ContentSet(courses=courses), sorted(errors)
+    quizzes, quiz_errors = read_quizzes(Path(quizzes_dir))
+    errors += quiz_errors
+    errors += _check_links(Path(courses_dir), courses, quizzes)
+    return ContentSet(courses=courses, quizzes=quizzes), sorted(errors)
+
+
+def _check_links(
+    courses_dir: Path, courses: list[CourseData], quizzes: list[QuizData]
+) -> list[ContentError]:
+    """Each quiz names an existing course; a course has at most one quiz."""
+    errors: list[ContentError] = []
+    known = (
+        {c.slug for c in courses} | {p.name for p in courses_dir.iterdir() if p.is_dir()}
+        if courses_dir.is_dir()
+        else set()
+    )
+    claimed: dict[str, str] = {}
+    for quiz in quizzes:
+        if quiz.course_slug is None:
+            continue
+        path = quiz.settings_path or quiz.source_path
+        if quiz.course_slug not in known:
+            errors.append(
+                ContentError(path, quiz.course_line, f"course '{quiz.course_slug}' does not exist")
+            )
+        elif quiz.course_slug in claimed:
+            errors.append(
+                ContentError(
+                    path,
+                    quiz.course_line,
+                    f"course '{quiz.course_slug}' already has a quiz ({claimed[quiz.course_slug]})",
+                )
+            )
+        else:
+            claimed[quiz.course_slug] = quiz.slug
+    return errors
 
 
 def _course_fields(data: CourseData) -> dict:
@@ -136,6 +173,7 @@ def load_content(content: ContentSet, *, now: datetime) -> LoadReport:
 
     db.session.flush()
     recount_lessons(touched_courses)
+    _load_quizzes(content.quizzes, report, now=now)
     logger.info(
         "content loaded: %d created, %d updated, %d deactivated, %d unchanged",
         len(report.created),
@@ -144,3 +182,88 @@ def load_content(content: ContentSet, *, now: datetime) -> LoadReport:
         report.unchanged,
     )
     return report
+
+
+QUIZ_FIELDS = (
+    "title",
+    "intro_html",
+    "pass_mark",
+    "time_limit_minutes",
+    "attempts_allowed",
+    "draw_count",
+    "draw_per_category",
+    "shuffle_answers",
+    "grading_method",
+    "review_policy",
+    "overdue_policy",
+    "grace_minutes",
+    "accent_insensitive",
+    "close_at",
+    "source_path",
+)
+
+
+def _load_quizzes(items: list[QuizData], report: LoadReport, *, now: datetime) -> None:
+    """Quizzes by slug; questions by content hash within their quiz (immutable rows)."""
+    quizzes = {q.slug: q for q in db.session.scalars(select(Quiz))}
+    course_ids = {slug: id_ for slug, id_ in db.session.execute(select(Course.slug, Course.id))}
+    questions: dict[int, dict[str, Question]] = {}
+    for question in db.session.scalars(select(Question)):
+        questions.setdefault(question.quiz_id, {})[question.content_hash] = question
+
+    for data in items:
+        fields = {name: getattr(data, name) for name in QUIZ_FIELDS}
+        fields["course_id"] = course_ids.get(data.course_slug) if data.course_slug else None
+        quiz = quizzes.get(data.slug)
+        if quiz is None:
+            quiz = Quiz(slug=data.slug, content_hash=data.content_hash, **fields)
+            db.session.add(quiz)
+            db.session.flush()
+            report.created.append(f"quiz {data.slug}")
+        elif quiz.content_hash == data.content_hash and quiz.is_active:
+            report.unchanged += 1
+            continue
+        else:
+            for key, value in fields.items():
+                setattr(quiz, key, value)
+            quiz.content_hash = data.content_hash
+            quiz.revision += 1
+            quiz.is_active = True
+            quiz.updated_at = now
+            report.updated.append(f"quiz {data.slug} (revision {quiz.revision})")
+
+        existing = questions.get(quiz.id, {})
+        for item in data.questions:
+            question = existing.pop(item.content_hash, None)
+            placement = {
+                "position": item.position,
+                "category": item.question.category,
+                "title": item.question.title,
+                "source_line": item.question.line,
+            }
+            if question is None:
+                db.session.add(
+                    Question(
+                        quiz_id=quiz.id,
+                        type=item.question.type,
+                        text_html=item.text_html,
+                        data=item.data,
+                        rendered=item.rendered,
+                        content_hash=item.content_hash,
+                        **placement,
+                    )
+                )
+            else:
+                for key, value in placement.items():
+                    setattr(question, key, value)
+                question.is_active = True
+        for gone in existing.values():
+            gone.is_active = False
+
+    present = {q.slug for q in items}
+    for slug, quiz in quizzes.items():
+        if slug not in present and quiz.is_active:
+            quiz.is_active = False
+            quiz.updated_at = now
+            report.deactivated.append(f"quiz {slug}")
+    db.session.flush()

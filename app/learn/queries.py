@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import and_, func, select
 
-from app.models import Course, CourseProgress, Lesson, User, db
+from app.models import Course, CourseProgress, Lesson, Quiz, User, db
 
 
 @dataclass
@@ -92,4 +92,10 @@ def course_progress(user: User, course: Course, year: int) -> CourseProgress | N
             CourseProgress.course_id == course.id,
             CourseProgress.year == year,
         )
+    )
+
+
+def course_quiz(course: Course) -> Quiz | None:
+    return db.session.scalar(
+        select(Quiz).where(Quiz.course_id == course.id, Quiz.is_active.is_(True))
     )

@@ -13,7 +13,19 @@ from datetime import datetime
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.models import Course, CourseProgress, Lesson, LessonCompletion, User, db, local_year
+from app.models import (
+    AttemptState,
+    Course,
+    CourseProgress,
+    Lesson,
+    LessonCompletion,
+    Quiz,
+    QuizAttempt,
+    User,
+    db,
+    local_year,
+)
+from app.quiz.rules import GradedAttempt, quiz_grade
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +61,22 @@ def complete_lesson(user: User, lesson: Lesson, *, now: datetime) -> bool:
 
 
 def _quiz_status(user_id: int, course: Course, year: int) -> tuple[bool, datetime | None]:
-    """(course has a quiz, when it was first passed in ``year``)."""
-    return False, None
+    """(course has a quiz, when its grade in ``year`` first met the pass mark)."""
+    quiz = db.session.scalar(
+        select(Quiz).where(Quiz.course_id == course.id, Quiz.is_active.is_(True))
+    )
+    if quiz is None:
+        return False, None
+    attempts = db.session.execute(
+        select(QuizAttempt.submitted_at, QuizAttempt.score).where(
+            QuizAttempt.quiz_id == quiz.id,
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.year == year,
+            QuizAttempt.state == AttemptState.SUBMITTED,
+        )
+    ).all()
+    graded = [GradedAttempt(submitted_at, score) for submitted_at, score in attempts]
+    return True, quiz_grade(graded, quiz.grading_method, quiz.pass_mark).passed_at
 
 
 def refresh_course_progress(

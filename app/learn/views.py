@@ -53,6 +53,7 @@ def course(slug: str):
         lessons=lessons,
         done=done,
         progress=progress,
+        quiz=queries.course_quiz(course),
         year=year,
     )
 

@@ -3,9 +3,29 @@
 from app.models.base import Base, db, local_year, utcnow
 from app.models.course import Course, Lesson, Track
 from app.models.progress import CourseProgress, LessonCompletion
+from app.models.quiz import (
+    AttemptQuestion,
+    AttemptState,
+    GradingMethod,
+    OverduePolicy,
+    Question,
+    Quiz,
+    QuizAttempt,
+    QuizOverride,
+    ReviewPolicy,
+)
 from app.models.user import LoginFailure, Position, Role, Unit, UnitKind, User
 
 __all__ = [
+    "AttemptQuestion",
+    "AttemptState",
+    "GradingMethod",
+    "OverduePolicy",
+    "Question",
+    "Quiz",
+    "QuizAttempt",
+    "QuizOverride",
+    "ReviewPolicy",
     "Base",
     "Course",
     "CourseProgress",

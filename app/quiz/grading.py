@@ -143,19 +143,34 @@ def _matches(pattern: str, response: str, accent_insensitive: bool) -> bool:
     return re.fullmatch(regex, response, re.DOTALL) is not None
 
 
-def _grade_shortanswer(question: Question, response: object, accent_insensitive: bool) -> float:
-    if not isinstance(response, str):
-        return 0.0
-    typed = normalize_text(response, accent_insensitive=accent_insensitive)
-    if not typed:
-        return 0.0
-    # Moodle's rule (qtype_shortanswer::get_matching_answer): the first answer in file order
-    # that matches gives the mark.
-    fraction = next(
-        (a.fraction for a in question.answers if _matches(a.text, typed, accent_insensitive)),
-        0.0,
-    )
-    return _clamp(fraction)
+def matching_answer(
+    question: Question, response: object, *, accent_insensitive: bool = False
+) -> int | None:
+    """Index of the answer a short-answer or numerical response matches, or None.
+
+    Moodle's rule (``get_matching_answer`` of both question types): the first answer in file
+    order that matches gives the mark and the feedback.
+    """
+    if question.type == "shortanswer":
+        if not isinstance(response, str):
+            return None
+        typed = normalize_text(response, accent_insensitive=accent_insensitive)
+        if not typed:
+            return None
+        matches = (_matches(a.text, typed, accent_insensitive) for a in question.answers)
+    elif question.type == "numerical":
+        value = _parse_number(response)
+        if value is None:
+            return None
+        matches = (_contains(a, value) for a in question.answers)
+    else:
+        return None
+    return next((i for i, matched in enumerate(matches) if matched), None)
+
+
+def _grade_matching_answer(question: Question, response: object, accent_insensitive: bool) -> float:
+    index = matching_answer(question, response, accent_insensitive=accent_insensitive)
+    return 0.0 if index is None else _clamp(question.answers[index].fraction)
 
 
 def _contains(answer: Answer, value: float) -> bool:
@@ -165,16 +180,6 @@ def _contains(answer: Answer, value: float) -> bool:
         return False
     slack = _EPSILON * max(abs(answer.tolerance or 0.0), abs(answer.value), _EPSILON)
     return answer.min - slack <= value <= answer.max + slack
-
-
-def _grade_numerical(question: Question, response: object, accent_insensitive: bool) -> float:
-    value = _parse_number(response)
-    if value is None:
-        return 0.0
-    # Moodle's rule (qtype_numerical::get_matching_answer): the first answer in file order
-    # whose interval holds the value gives the mark.
-    fraction = next((a.fraction for a in question.answers if _contains(a, value)), 0.0)
-    return _clamp(fraction)
 
 
 def _match_response(response: object) -> dict[int, str]:
@@ -207,8 +212,8 @@ Grader = Callable[[Question, Any, bool], float | None]
 GRADERS: Final[dict[str, Grader]] = {
     "multichoice": _grade_multichoice,
     "truefalse": _grade_truefalse,
-    "shortanswer": _grade_shortanswer,
-    "numerical": _grade_numerical,
+    "shortanswer": _grade_matching_answer,
+    "numerical": _grade_matching_answer,
     "match": _grade_match,
     "essay": _not_graded,
     "description": _not_graded,

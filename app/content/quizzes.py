@@ -1,0 +1,330 @@
+"""Read ``quizzes/``: question files (GIFT ``.gift`` or Aiken ``.aiken``) and their settings.
+
+``quizzes/<slug>.gift`` holds the questions; an optional sidecar ``quizzes/<slug>.yml`` holds
+the settings (see ``SETTINGS_FIELDS`` and the README). Question text, answers and feedback are
+rendered and sanitised here, once. Pure: no database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from app.content.aiken import parse_aiken
+from app.content.courses import SLUG
+from app.content.errors import ContentError
+from app.content.fields import Field, check_fields
+from app.content.gift import Question, parse_gift, question_to_dict
+from app.content.markdown import Document, parse_yaml, render_markdown, render_text
+from app.models.base import LOCAL_TZ
+
+PARSERS = {".gift": parse_gift, ".aiken": parse_aiken}
+SETTINGS_SUFFIXES = (".yml", ".yaml")
+GRADING = ("highest", "last", "first", "average")
+REVIEW = ("score", "answers", "feedback")
+OVERDUE = ("autosubmit", "grace", "discard")
+GRADED_TYPES = {"multichoice", "truefalse", "shortanswer", "numerical", "match"}
+DRAWABLE_TYPES = GRADED_TYPES | {"essay"}
+
+SETTINGS_FIELDS = [
+    Field("title"),
+    Field("course"),
+    Field("intro", default=""),
+    Field("pass_mark", "number", minimum=0, maximum=100, default=Decimal(50)),
+    Field("time_limit", "int", minimum=1, maximum=24 * 60, nullable=True),
+    Field("attempts", "int", minimum=0, maximum=1000, default=0),
+    Field("draw", default="all"),
+    Field("draw_per_category", "mapping", nullable=True),
+    Field("shuffle_answers", "bool", default=True),
+    Field("grading", "choice", choices=GRADING, default="highest"),
+    Field("review", "choice", choices=REVIEW, default="feedback"),
+    Field("when_time_expires", "choice", choices=OVERDUE, default="autosubmit"),
+    Field("grace_minutes", "int", minimum=0, maximum=7 * 24 * 60, default=0),
+    Field("accent_insensitive", "bool", default=False),
+    Field("close", "date", nullable=True),
+]
+
+
+@dataclass
+class QuestionData:
+    question: Question
+    position: int
+    text_html: str
+    rendered: dict[str, Any]
+    content_hash: str
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return question_to_dict(self.question)
+
+
+@dataclass
+class QuizData:
+    slug: str
+    title: str
+    course_slug: str | None
+    intro_html: str
+    pass_mark: Decimal
+    time_limit_minutes: int | None
+    attempts_allowed: int
+    draw_count: int | None
+    draw_per_category: dict[str, int] | None
+    shuffle_answers: bool
+    grading_method: str
+    review_policy: str
+    overdue_policy: str
+    grace_minutes: int
+    accent_insensitive: bool
+    close_at: dt.datetime | None
+    source_path: str
+    settings_path: str | None
+    course_line: int
+    content_hash: str
+    questions: list[QuestionData] = field(default_factory=list)
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def question_hash(question: Question) -> str:
+    """Identity of a question's content: where it sits in the file does not count."""
+    data = question_to_dict(question)
+    data.pop("line", None)
+    return _digest(json.dumps(data, sort_keys=True, ensure_ascii=False))
+
+
+def render_question(question: Question) -> tuple[str, dict[str, Any]]:
+    """Sanitised HTML of the question text, and of its answers and feedback."""
+    answers = [render_text(a.text, a.text_format) for a in question.answers]
+    rendered: dict[str, Any] = {
+        "answers": answers,
+        "feedback": [render_text(a.feedback, a.feedback_format) for a in question.answers],
+        "general_feedback": render_text(
+            question.general_feedback, question.general_feedback_format
+        ),
+    }
+    if question.type == "match":
+        rendered["items"] = [
+            render_text(a.question, a.question_format) if a.question else ""
+            for a in question.answers
+        ]
+    return render_text(question.text, question.text_format), rendered
+
+
+def _read_text(path: Path, shown: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ContentError(shown, line, "not valid UTF-8 text") from None
+
+
+def _end_of_day(day: dt.date) -> dt.datetime:
+    """23:59:59 of ``day`` in Vietnam, as naive UTC."""
+    local = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=LOCAL_TZ)
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _check_draw(
+    settings: dict, doc: Document | None, questions: list[Question], shown: str
+) -> list[ContentError]:
+    def at(key: str) -> int:
+        return doc.line_of(key) if doc else 0
+
+    path = doc.path if doc else shown
+    errors: list[ContentError] = []
+    drawable = [q for q in questions if q.type in DRAWABLE_TYPES]
+    draw = settings["draw"]
+    if isinstance(draw, str) and draw.strip().lower() == "all":
+        settings["draw"] = None
+    else:
+        try:
+            count = int(str(draw))
+        except ValueError:
+            count = 0
+        if count < 1:
+            errors.append(
+                ContentError(
+                    path, at("draw"), f"'draw' must be 'all' or a whole number, not {draw!r}"
+                )
+            )
+        elif count > len(drawable):
+            errors.append(
+                ContentError(
+                    path,
+                    at("draw"),
+                    f"'draw' asks for {count} questions but the file has {len(drawable)}",
+                )
+            )
+        settings["draw"] = count if count >= 1 else None
+    per_category = settings["draw_per_category"]
+    if per_category:
+        available = Counter(q.category for q in drawable)
+        clean: dict[str, int] = {}
+        for name, value in per_category.items():
+            line = at(f"draw_per_category.{name}")
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                errors.append(
+                    ContentError(
+                        path, line, f"'draw_per_category.{name}' must be a whole number ≥ 1"
+                    )
+                )
+            elif str(name) not in available:
+                errors.append(
+                    ContentError(path, line, f"no question is in category '{name}' (see $CATEGORY)")
+                )
+            elif value > available[str(name)]:
+                errors.append(
+                    ContentError(
+                        path,
+                        line,
+                        f"category '{name}' has {available[str(name)]} questions, "
+                        f"{value} are asked for",
+                    )
+                )
+            else:
+                clean[str(name)] = value
+        settings["draw_per_category"] = clean or None
+    return errors
+
+
+def read_quiz(path: Path, shown_root: str) -> tuple[QuizData | None, list[ContentError]]:
+    shown = f"{shown_root}/{path.name}"
+    slug = path.stem
+    errors: list[ContentError] = []
+    if not SLUG.match(slug):
+        errors.append(
+            ContentError(shown, 0, "file name must be a slug: lowercase letters, digits, hyphens")
+        )
+    try:
+        text = _read_text(path, shown)
+    except ContentError as exc:
+        return None, [exc]
+    questions, parse_errors = PARSERS[path.suffix](text, shown)
+    errors += parse_errors
+
+    settings_file = next(
+        (path.with_suffix(s) for s in SETTINGS_SUFFIXES if path.with_suffix(s).is_file()), None
+    )
+    doc: Document | None = None
+    settings_text = ""
+    settings: dict[str, Any] = {f.name: f.default for f in SETTINGS_FIELDS}
+    if settings_file is not None:
+        settings_shown = f"{shown_root}/{settings_file.name}"
+        try:
+            settings_text = _read_text(settings_file, settings_shown)
+            doc = parse_yaml(settings_text, settings_shown)
+            settings, field_errors = check_fields(doc, SETTINGS_FIELDS, what="settings")
+            errors += field_errors
+        except ContentError as exc:
+            errors.append(exc)
+    if errors:
+        return None, errors
+    if settings["when_time_expires"] == "grace" and not settings["grace_minutes"]:
+        errors.append(
+            ContentError(
+                doc.path if doc else shown,
+                doc.line_of("when_time_expires") if doc else 0,
+                "'when_time_expires: grace' needs 'grace_minutes' greater than 0",
+            )
+        )
+    graded = [q for q in questions if q.type in DRAWABLE_TYPES]
+    if not graded:
+        errors.append(ContentError(shown, 0, "the file has no question to answer"))
+    errors += _check_draw(settings, doc, questions, shown)
+    if errors:
+        return None, errors
+
+    items = []
+    for position, question in enumerate(questions, start=1):
+        if question.type not in DRAWABLE_TYPES:
+            continue  # descriptions are not drawn into attempts
+        text_html, rendered = render_question(question)
+        items.append(
+            QuestionData(
+                question=question,
+                position=position,
+                text_html=text_html,
+                rendered=rendered,
+                content_hash=question_hash(question),
+            )
+        )
+    seen: set[str] = set()
+    for item in items:
+        if item.content_hash in seen:
+            errors.append(
+                ContentError(shown, item.question.line, "the same question appears twice")
+            )
+        seen.add(item.content_hash)
+    if errors:
+        return None, errors
+    return (
+        QuizData(
+            slug=slug,
+            title=settings["title"] or slug,
+            course_slug=settings["course"] or None,
+            intro_html=render_markdown(settings["intro"])[0] if settings["intro"] else "",
+            pass_mark=settings["pass_mark"],
+            time_limit_minutes=settings["time_limit"],
+            attempts_allowed=settings["attempts"],
+            draw_count=settings["draw"],
+            draw_per_category=settings["draw_per_category"],
+            shuffle_answers=settings["shuffle_answers"],
+            grading_method=settings["grading"],
+            review_policy=settings["review"],
+            overdue_policy=settings["when_time_expires"],
+            grace_minutes=settings["grace_minutes"],
+            accent_insensitive=settings["accent_insensitive"],
+            close_at=_end_of_day(settings["close"]) if settings["close"] else None,
+            source_path=shown,
+            settings_path=doc.path if doc else None,
+            course_line=doc.line_of("course") if doc else 0,
+            content_hash=_digest(text, settings_text),
+            questions=items,
+        ),
+        [],
+    )
+
+
+def read_quizzes(quizzes_dir: Path) -> tuple[list[QuizData], list[ContentError]]:
+    shown_root = quizzes_dir.name
+    if not quizzes_dir.is_dir():
+        return [], [ContentError(shown_root, 0, "quizzes folder not found")]
+    quizzes: list[QuizData] = []
+    errors: list[ContentError] = []
+    files = sorted(p for p in quizzes_dir.iterdir() if p.is_file() and p.suffix in PARSERS)
+    stems = Counter(p.stem for p in files)
+    for path in files:
+        if stems[path.stem] > 1:
+            errors.append(
+                ContentError(
+                    f"{shown_root}/{path.name}", 0, f"several question files for quiz '{path.stem}'"
+                )
+            )
+            continue
+        quiz, quiz_errors = read_quiz(path, shown_root)
+        errors += quiz_errors
+        if quiz:
+            quizzes.append(quiz)
+    question_stems = set(stems)
+    for settings in sorted(quizzes_dir.iterdir()):
+        if settings.suffix in SETTINGS_SUFFIXES and settings.stem not in question_stems:
+            errors.append(
+                ContentError(
+                    f"{shown_root}/{settings.name}",
+                    0,
+                    f"settings without a question file ({settings.stem}.gift or .aiken)",
+                )
+            )
+    return quizzes, errors

@@ -1,0 +1,112 @@
+"""What the result page may show of an attempt, by the quiz's review policy.
+
+Only this module reads answer keys and feedback for display, and only for a
+submitted attempt: the page of an open attempt never receives them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from app.content.gift import question_from_dict
+from app.models import AttemptQuestion, QuizAttempt, ReviewPolicy
+from app.quiz import grading
+
+LEVELS = {ReviewPolicy.SCORE: 0, ReviewPolicy.ANSWERS: 1, ReviewPolicy.FEEDBACK: 2}
+
+
+@dataclass
+class ReviewItem:
+    position: int
+    type: str
+    text_html: Markup
+    response_html: list[Markup] = field(default_factory=list)
+    fraction: Decimal | None = None
+    right_answer: str = ""
+    feedback_html: list[Markup] = field(default_factory=list)
+    general_feedback_html: Markup = Markup("")
+
+    @property
+    def outcome(self) -> str:
+        if self.type == "essay":
+            return "manual"
+        if self.fraction is None or self.fraction <= 0:
+            return "wrong"
+        return "right" if self.fraction >= 1 else "partial"
+
+
+def review_level(policy: str, *, staff: bool) -> int:
+    """0 score only, 1 the official's answers, 2 right answers and feedback; HR sees all."""
+    return 2 if staff else LEVELS.get(ReviewPolicy(policy), 0)
+
+
+def _response_html(item: AttemptQuestion, true_false: tuple[str, str]) -> list[Markup]:
+    response: Any = item.response
+    if response is None:
+        return []
+    rendered = item.question.rendered
+    qtype = item.question.type
+    if qtype == "multichoice":
+        indexes = response if isinstance(response, list) else [response]
+        return [Markup(rendered["answers"][i]) for i in indexes]
+    if qtype == "truefalse":
+        return [escape(true_false[0] if response else true_false[1])]
+    if qtype == "match":
+        items = rendered.get("items", [])
+        return [
+            Markup(items[int(k)]) + Markup(" → ") + escape(v)
+            for k, v in sorted(response.items(), key=lambda kv: int(kv[0]))
+        ]
+    return [escape(str(response))]
+
+
+def _feedback_html(item: AttemptQuestion, accent_insensitive: bool) -> list[Markup]:
+    response = item.response
+    feedback = item.question.rendered.get("feedback", [])
+    qtype = item.question.type
+    chosen: list[int] = []
+    if response is None:
+        return []
+    if qtype == "multichoice":
+        chosen = response if isinstance(response, list) else [response]
+    elif qtype == "truefalse":
+        chosen = [0 if response else 1]  # answers are "true" then "false"
+    elif qtype in ("shortanswer", "numerical"):
+        index = grading.matching_answer(
+            question_from_dict(item.question.data),
+            response,
+            accent_insensitive=accent_insensitive,
+        )
+        chosen = [] if index is None else [index]
+    return [Markup(feedback[i]) for i in chosen if i < len(feedback) and feedback[i]]
+
+
+def review_items(
+    attempt: QuizAttempt, items: list[AttemptQuestion], *, level: int, true_false: tuple[str, str]
+) -> list[ReviewItem]:
+    """Per question, what ``level`` allows; an empty list at level 0."""
+    if level == 0:
+        return []
+    accent_insensitive = attempt.quiz.accent_insensitive
+    result = []
+    for item in items:
+        review = ReviewItem(
+            position=item.position,
+            type=item.question.type,
+            text_html=Markup(item.question.text_html),
+            response_html=_response_html(item, true_false),
+            fraction=item.fraction,
+        )
+        if level >= 2:
+            question = question_from_dict(item.question.data)
+            review.right_answer = grading.right_answer_summary(question)
+            review.feedback_html = _feedback_html(item, accent_insensitive)
+            review.general_feedback_html = Markup(
+                item.question.rendered.get("general_feedback", "")
+            )
+        result.append(review)
+    return result

@@ -1,0 +1,461 @@
+"""The life of a quiz attempt: start, save as you go, submit, time limits, overrides.
+
+Services take plain values and models and never commit: the view or command that
+calls them commits once. Every rule that matters (deadline, attempts allowed, what
+counts) is enforced here, on the server, whatever the browser sends.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.content.gift import question_from_dict
+from app.learn.services import refresh_course_progress
+from app.models import (
+    AttemptQuestion,
+    AttemptState,
+    OverduePolicy,
+    Question,
+    Quiz,
+    QuizAttempt,
+    QuizOverride,
+    User,
+    db,
+    local_year,
+)
+from app.quiz import grading
+from app.quiz.rules import GradedAttempt, QuizGrade, quiz_grade
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 500
+MAX_ESSAY = 20_000
+
+
+class QuizError(Exception):
+    """A rule of the quiz refuses the action; views turn each kind into a message."""
+
+
+class QuizUnavailable(QuizError):
+    pass
+
+
+class QuizClosed(QuizError):
+    pass
+
+
+class AttemptLimitReached(QuizError):
+    pass
+
+
+class AttemptNotOpen(QuizError):
+    """The attempt was already submitted or is no longer counted."""
+
+
+class TimeExpired(QuizError):
+    """Time is up: answers can no longer be changed."""
+
+
+class NotCounted(QuizError):
+    """Submitted too late: the attempt does not count."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The quiz's settings for one official, with HR's latest override applied."""
+
+    time_limit_minutes: int | None
+    attempts_allowed: int  # 0 = unlimited
+    close_at: datetime | None
+    override: QuizOverride | None
+
+
+def latest_override(quiz: Quiz, user_id: int) -> QuizOverride | None:
+    return db.session.scalar(
+        select(QuizOverride)
+        .where(QuizOverride.quiz_id == quiz.id, QuizOverride.user_id == user_id)
+        .order_by(QuizOverride.created_at.desc(), QuizOverride.id.desc())
+        .limit(1)
+    )
+
+
+def effective_rules(quiz: Quiz, user_id: int) -> Rules:
+    override = latest_override(quiz, user_id)
+    limit = quiz.time_limit_minutes
+    allowed = quiz.attempts_allowed
+    close_at = quiz.close_at
+    if override is not None:
+        if limit is not None:
+            limit += override.extra_minutes
+        if allowed:
+            allowed += override.extra_attempts
+        if override.close_at is not None and (close_at is None or override.close_at > close_at):
+            close_at = override.close_at
+    return Rules(limit, allowed, close_at, override)
+
+
+def attempts_of(quiz: Quiz, user_id: int, year: int | None = None) -> list[QuizAttempt]:
+    stmt = select(QuizAttempt).where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.user_id == user_id)
+    if year is not None:
+        stmt = stmt.where(QuizAttempt.year == year)
+    return list(db.session.scalars(stmt.order_by(QuizAttempt.started_at, QuizAttempt.id)))
+
+
+def grade_of(quiz: Quiz, attempts: Iterable[QuizAttempt]) -> QuizGrade:
+    submitted = [
+        GradedAttempt(a.submitted_at, a.score)
+        for a in attempts
+        if a.state == AttemptState.SUBMITTED and a.submitted_at is not None
+    ]
+    return quiz_grade(submitted, quiz.grading_method, quiz.pass_mark)
+
+
+def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
+    pool = list(
+        db.session.scalars(
+            select(Question)
+            .where(Question.quiz_id == quiz.id, Question.is_active.is_(True))
+            .order_by(Question.position, Question.id)
+        )
+    )
+    chosen: list[Question] = []
+    if quiz.draw_per_category:
+        for category, count in quiz.draw_per_category.items():
+            candidates = [q for q in pool if q.category == category]
+            chosen += rng.sample(candidates, min(count, len(candidates)))
+        rest = [q for q in pool if q not in chosen]
+        extra = (quiz.draw_count or 0) - len(chosen)
+        if extra > 0:
+            chosen += rng.sample(rest, min(extra, len(rest)))
+        rng.shuffle(chosen)
+    elif quiz.draw_count:
+        chosen = rng.sample(pool, min(quiz.draw_count, len(pool)))
+    else:
+        chosen = pool
+    return chosen
+
+
+def _layout(question: Question, shuffle: bool, rng: random.Random) -> Any:
+    """How the question is shown: answer order for choices; items and options for matching."""
+    answers = question.data.get("answers", [])
+    if question.type == "multichoice":
+        order = list(range(len(answers)))
+        if shuffle:
+            rng.shuffle(order)
+        return order
+    if question.type == "match":
+        items = [i for i, a in enumerate(answers) if a.get("question")]
+        options = list(dict.fromkeys(a["text"] for a in answers))
+        if shuffle:
+            rng.shuffle(options)
+        return {"items": items, "options": options}
+    return None
+
+
+def start_attempt(
+    quiz: Quiz, user: User, *, now: datetime, rng: random.Random | None = None
+) -> QuizAttempt:
+    """Resume the official's open attempt, or start a new one if the rules allow it."""
+    if not quiz.is_active:
+        raise QuizUnavailable()
+    rng = rng or random.SystemRandom()
+    year = local_year(now)
+    attempts = attempts_of(quiz, user.id, year)
+    for attempt in attempts:
+        finalize_if_due(attempt, now=now)
+        if attempt.is_open:
+            return attempt
+    rules = effective_rules(quiz, user.id)
+    if rules.close_at is not None and now >= rules.close_at:
+        raise QuizClosed()
+    if rules.attempts_allowed and len(attempts) >= rules.attempts_allowed:
+        raise AttemptLimitReached()
+    deadline = None
+    if rules.time_limit_minutes:
+        deadline = now + timedelta(minutes=rules.time_limit_minutes)
+    if rules.close_at is not None and (deadline is None or rules.close_at < deadline):
+        deadline = rules.close_at
+    attempt = QuizAttempt(
+        quiz=quiz,
+        user_id=user.id,
+        year=year,
+        number=max((a.number for a in attempts), default=0) + 1,
+        state=AttemptState.IN_PROGRESS,
+        started_at=now,
+        deadline_at=deadline,
+        grace_until=(
+            deadline + timedelta(minutes=quiz.grace_minutes)
+            if deadline is not None and quiz.overdue_policy == OverduePolicy.GRACE
+            else None
+        ),
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    for position, question in enumerate(_draw(quiz, rng), start=1):
+        db.session.add(
+            AttemptQuestion(
+                attempt_id=attempt.id,
+                question_id=question.id,
+                position=position,
+                layout=_layout(question, quiz.shuffle_answers, rng),
+            )
+        )
+    db.session.flush()
+    logger.info("attempt started: attempt=%s quiz=%s user=%s", attempt.id, quiz.id, user.id)
+    return attempt
+
+
+def attempt_questions(attempt: QuizAttempt) -> list[AttemptQuestion]:
+    return list(
+        db.session.scalars(
+            select(AttemptQuestion)
+            .where(AttemptQuestion.attempt_id == attempt.id)
+            .order_by(AttemptQuestion.position)
+        )
+    )
+
+
+def field_name(item: AttemptQuestion, part: int | None = None) -> str:
+    return f"a{item.id}" if part is None else f"a{item.id}-{part}"
+
+
+def _position(value: str | None, size: int) -> int | None:
+    if value is None or not value.strip().isdigit():
+        return None
+    position = int(value)
+    return position if 0 <= position < size else None
+
+
+def parse_response(item: AttemptQuestion, form: Mapping[str, Any]) -> Any:
+    """The form's answer to one question, in answer indexes; None when left empty."""
+    getlist = form.getlist if hasattr(form, "getlist") else lambda k: list(form.get(k, []))
+    name = field_name(item)
+    qtype = item.question.type
+    if qtype == "multichoice":
+        order = item.layout
+        if item.question.data.get("single", True):
+            position = _position(form.get(name), len(order))
+            return None if position is None else order[position]
+        picked = {_position(v, len(order)) for v in getlist(name)}
+        chosen = sorted(order[p] for p in picked if p is not None)
+        return chosen or None
+    if qtype == "truefalse":
+        value = form.get(name)
+        return {"true": True, "false": False}.get(value)
+    if qtype in ("shortanswer", "numerical"):
+        value = (form.get(name) or "").strip()[:MAX_TEXT]
+        return value or None
+    if qtype == "essay":
+        value = (form.get(name) or "").strip()[:MAX_ESSAY]
+        return value or None
+    if qtype == "match":
+        options = item.layout["options"]
+        chosen = {}
+        for display, answer_index in enumerate(item.layout["items"]):
+            position = _position(form.get(field_name(item, display)), len(options))
+            if position is not None:
+                chosen[str(answer_index)] = options[position]
+        return chosen or None
+    return None
+
+
+def response_key(item: AttemptQuestion, response: Any) -> str | None:
+    """A short text per distinct response, so statistics can count them in SQL."""
+    if response is None or item.question.type == "essay":
+        return None
+    if isinstance(response, bool):
+        return "true" if response else "false"
+    if isinstance(response, int):
+        return str(response)
+    if isinstance(response, list):
+        return ",".join(str(i) for i in response)
+    if isinstance(response, dict):
+        return "; ".join(f"{k}={v}" for k, v in sorted(response.items()))[:250]
+    return grading.normalize_text(str(response))[:250]
+
+
+def _ensure_open_for_changes(attempt: QuizAttempt, now: datetime) -> None:
+    finalize_if_due(attempt, now=now)
+    if attempt.state == AttemptState.OVERDUE:
+        raise TimeExpired()
+    if not attempt.is_open:
+        raise AttemptNotOpen()
+
+
+def save_responses(attempt: QuizAttempt, form: Mapping[str, Any], *, now: datetime) -> int:
+    """Save the answers of the questions listed in ``shown`` (all of them from the page, one
+    from the autosave script). Returns how many changed."""
+    _ensure_open_for_changes(attempt, now)
+    getlist = form.getlist if hasattr(form, "getlist") else lambda k: list(form.get(k, []))
+    shown = {int(v) for v in getlist("shown") if str(v).isdigit()}
+    changed = 0
+    for item in attempt_questions(attempt):
+        if item.id not in shown:
+            continue
+        response = parse_response(item, form)
+        if response != item.response:
+            item.response = response
+            item.response_key = response_key(item, response)
+            item.saved_at = now
+            changed += 1
+    db.session.flush()
+    return changed
+
+
+def _grade(attempt: QuizAttempt, *, submitted_at: datetime, auto: bool) -> None:
+    quiz = attempt.quiz
+    marks = Decimal(0)
+    max_marks = 0
+    has_essay = False
+    for item in attempt_questions(attempt):
+        question = question_from_dict(item.question.data)
+        fraction = grading.grade(
+            question, item.response, accent_insensitive=quiz.accent_insensitive
+        )
+        if fraction is None:
+            has_essay = has_essay or item.question.type == "essay"
+            item.fraction = None
+            continue
+        item.fraction = Decimal(str(round(fraction, 6)))
+        marks += item.fraction
+        max_marks += 1
+    attempt.marks = marks
+    attempt.max_marks = max_marks
+    attempt.has_essay = has_essay
+    attempt.score = (marks * 100 / max_marks).quantize(Decimal("0.01")) if max_marks else None
+    attempt.passed = attempt.score is not None and attempt.score >= quiz.pass_mark
+    attempt.state = AttemptState.SUBMITTED
+    attempt.submitted_at = submitted_at
+    attempt.auto_submitted = auto
+    attempt.year = local_year(submitted_at)
+    db.session.flush()
+    if quiz.course is not None:
+        refresh_course_progress(attempt.user_id, quiz.course, attempt.year, now=submitted_at)
+    logger.info("attempt submitted: attempt=%s score=%s auto=%s", attempt.id, attempt.score, auto)
+
+
+def finalize_if_due(attempt: QuizAttempt, *, now: datetime) -> bool:
+    """Apply the quiz's policy to an open attempt whose time is up. Returns True if changed."""
+    if not attempt.is_open or attempt.deadline_at is None or now <= attempt.deadline_at:
+        return False
+    policy = attempt.quiz.overdue_policy
+    if policy == OverduePolicy.AUTOSUBMIT:
+        _grade(attempt, submitted_at=attempt.deadline_at, auto=True)
+    elif policy == OverduePolicy.GRACE and attempt.grace_until and now <= attempt.grace_until:
+        if attempt.state == AttemptState.OVERDUE:
+            return False
+        attempt.state = AttemptState.OVERDUE
+    else:
+        attempt.state = AttemptState.ABANDONED
+        logger.info("attempt not counted (time up): attempt=%s", attempt.id)
+    db.session.flush()
+    return True
+
+
+def submit_attempt(
+    attempt: QuizAttempt, form: Mapping[str, Any] | None, *, now: datetime
+) -> QuizAttempt:
+    """Submit once: a second submission changes nothing. Past the deadline the quiz's policy
+    decides: graded with the answers saved in time, submit-only grace, or not counted."""
+    if attempt.state == AttemptState.SUBMITTED:
+        return attempt
+    finalize_if_due(attempt, now=now)
+    if attempt.state == AttemptState.SUBMITTED:  # time was up: auto-submitted with saved answers
+        return attempt
+    if attempt.state == AttemptState.ABANDONED:
+        raise NotCounted()
+    if attempt.state == AttemptState.OVERDUE:  # grace period: submit what was saved in time
+        _grade(attempt, submitted_at=now, auto=False)
+        return attempt
+    if form is not None:
+        save_responses(attempt, form, now=now)
+    _grade(attempt, submitted_at=now, auto=False)
+    return attempt
+
+
+def finalize_overdue(*, now: datetime) -> int:
+    """Close every open attempt whose time is up (the scheduled job); returns how many."""
+    open_attempts = db.session.scalars(
+        select(QuizAttempt).where(
+            QuizAttempt.state.in_([AttemptState.IN_PROGRESS, AttemptState.OVERDUE]),
+            QuizAttempt.deadline_at.is_not(None),
+            QuizAttempt.deadline_at < now,
+        )
+    ).all()
+    return sum(finalize_if_due(attempt, now=now) for attempt in open_attempts)
+
+
+def grant_override(
+    quiz: Quiz,
+    user: User,
+    *,
+    extra_minutes: int,
+    extra_attempts: int,
+    close_at: datetime | None,
+    reason: str,
+    granted_by: User,
+    now: datetime,
+) -> QuizOverride:
+    """Record HR's exception (kept with who and why) and apply extra time to an open attempt."""
+    override = QuizOverride(
+        quiz_id=quiz.id,
+        user_id=user.id,
+        extra_minutes=extra_minutes,
+        extra_attempts=extra_attempts,
+        close_at=close_at,
+        reason=reason.strip(),
+        granted_by_id=granted_by.id,
+        created_at=now,
+    )
+    db.session.add(override)
+    db.session.flush()
+    rules = effective_rules(quiz, user.id)
+    for attempt in attempts_of(quiz, user.id):
+        if attempt.state != AttemptState.IN_PROGRESS or attempt.deadline_at is None:
+            continue
+        deadline = None
+        if rules.time_limit_minutes:
+            deadline = attempt.started_at + timedelta(minutes=rules.time_limit_minutes)
+        if rules.close_at is not None and (deadline is None or rules.close_at < deadline):
+            deadline = rules.close_at
+        attempt.deadline_at = deadline
+        if deadline is not None and quiz.overdue_policy == OverduePolicy.GRACE:
+            attempt.grace_until = deadline + timedelta(minutes=quiz.grace_minutes)
+    db.session.flush()
+    logger.info(
+        "quiz override: quiz=%s user=%s by=%s minutes=%s attempts=%s",
+        quiz.id,
+        user.id,
+        granted_by.id,
+        extra_minutes,
+        extra_attempts,
+    )
+    return override
+
+
+def attempts_used(quiz: Quiz, user_id: int, year: int) -> int:
+    return db.session.scalar(
+        select(func.count(QuizAttempt.id)).where(
+            QuizAttempt.quiz_id == quiz.id,
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.year == year,
+        )
+    )
+
+
+def overrides_of(quiz: Quiz, user_id: int) -> list[QuizOverride]:
+    return list(
+        db.session.scalars(
+            select(QuizOverride)
+            .where(QuizOverride.quiz_id == quiz.id, QuizOverride.user_id == user_id)
+            .order_by(QuizOverride.created_at.desc(), QuizOverride.id.desc())
+        )
+    )

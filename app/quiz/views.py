@@ -1,0 +1,235 @@
+from datetime import UTC, datetime, time
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.auth.decorators import role_required
+from app.models import Quiz as QuizModel
+from app.models import QuizAttempt, Role, User, db, local_year, utcnow
+from app.models.base import LOCAL_TZ
+from app.people.scope import can_see_user
+from app.quiz import services, statistics
+from app.quiz.forms import OverrideForm
+from app.quiz.review import review_items, review_level
+
+bp = Blueprint("quiz", __name__, url_prefix="/quiz")
+
+ERRORS = {
+    services.QuizUnavailable: _l("This quiz is not available."),
+    services.QuizClosed: _l("This quiz is closed: no new attempt can be started."),
+    services.AttemptLimitReached: _l(
+        "You have used every attempt allowed this year. Ask your HR staff if you need another."
+    ),
+    services.AttemptNotOpen: _l("This attempt has already been submitted."),
+    services.TimeExpired: _l("Time is up: answers can no longer be changed. Submit the attempt."),
+    services.NotCounted: _l(
+        "Time is up and the attempt was not submitted in time: it does not count."
+    ),
+}
+
+
+def active_quiz_or_404(slug: str) -> QuizModel:
+    return db.first_or_404(
+        select(QuizModel).where(QuizModel.slug == slug, QuizModel.is_active.is_(True))
+    )
+
+
+def own_attempt_or_404(attempt_id: int) -> QuizAttempt:
+    """Taking, saving and submitting: the owner only; anyone else gets 404."""
+    attempt = db.get_or_404(QuizAttempt, attempt_id)
+    if attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+def visible_attempt_or_404(attempt_id: int) -> tuple[QuizAttempt, User]:
+    """Results: the owner, HR of the owner's units, admins; anyone else gets 404."""
+    attempt = db.get_or_404(QuizAttempt, attempt_id)
+    owner = db.session.get(User, attempt.user_id)
+    if not can_see_user(current_user, owner):
+        abort(404)
+    return attempt, owner
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.get("/<slug>")
+@login_required
+def overview(slug: str):
+    quiz = active_quiz_or_404(slug)
+    now = utcnow()
+    year = local_year(now)
+    attempts = services.attempts_of(quiz, current_user.id, year)
+    if any(services.finalize_if_due(a, now=now) for a in attempts):
+        db.session.commit()
+    rules = services.effective_rules(quiz, current_user.id)
+    return render_template(
+        "quiz/overview.html",
+        quiz=quiz,
+        attempts=attempts,
+        rules=rules,
+        grade=services.grade_of(quiz, attempts),
+        open_attempt=next((a for a in attempts if a.is_open), None),
+        year=year,
+        now=now,
+    )
+
+
+@bp.post("/<slug>/start")
+@login_required
+def start(slug: str):
+    quiz = active_quiz_or_404(slug)
+    try:
+        attempt = services.start_attempt(quiz, current_user, now=utcnow())
+    except services.QuizError as exc:
+        db.session.commit()  # an overdue attempt may have been closed on the way
+        flash(str(ERRORS[type(exc)]), "danger")
+        return redirect(url_for("quiz.overview", slug=slug))
+    db.session.commit()
+    return redirect(url_for("quiz.take", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def take(attempt_id: int):
+    attempt = own_attempt_or_404(attempt_id)
+    if services.finalize_if_due(attempt, now=utcnow()):
+        db.session.commit()
+    if not attempt.is_open:
+        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    return render_template(
+        "quiz/take.html",
+        attempt=attempt,
+        quiz=attempt.quiz,
+        items=services.attempt_questions(attempt),
+        field_name=services.field_name,
+    )
+
+
+@bp.post("/attempts/<int:attempt_id>/save")
+@login_required
+def save(attempt_id: int):
+    attempt = own_attempt_or_404(attempt_id)
+    try:
+        services.save_responses(attempt, request.form, now=utcnow())
+    except services.QuizError as exc:
+        db.session.commit()
+        if _wants_json():
+            return jsonify(error=str(ERRORS[type(exc)])), 409
+        flash(str(ERRORS[type(exc)]), "danger")
+        return redirect(url_for("quiz.take", attempt_id=attempt.id))
+    db.session.commit()
+    if _wants_json():
+        return jsonify(saved=True)
+    flash(_("Your answers have been saved."), "success")
+    return redirect(url_for("quiz.take", attempt_id=attempt.id))
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@login_required
+def submit(attempt_id: int):
+    attempt = own_attempt_or_404(attempt_id)
+    was_open = attempt.is_open
+    try:
+        services.submit_attempt(attempt, request.form, now=utcnow())
+    except services.QuizError as exc:
+        db.session.commit()
+        flash(str(ERRORS[type(exc)]), "danger")
+        return redirect(url_for("quiz.overview", slug=attempt.quiz.slug))
+    db.session.commit()
+    if was_open and attempt.auto_submitted:
+        flash(
+            _("Time was up: the attempt was graded with the answers saved before the deadline."),
+            "warning",
+        )
+    return redirect(url_for("quiz.result", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+@login_required
+def result(attempt_id: int):
+    attempt, owner = visible_attempt_or_404(attempt_id)
+    if services.finalize_if_due(attempt, now=utcnow()):
+        db.session.commit()
+    if attempt.is_open:
+        if owner.id == current_user.id:
+            return redirect(url_for("quiz.take", attempt_id=attempt.id))
+        abort(404)
+    staff = owner.id != current_user.id
+    level = review_level(attempt.quiz.review_policy, staff=staff)
+    items = services.attempt_questions(attempt)
+    return render_template(
+        "quiz/result.html",
+        attempt=attempt,
+        quiz=attempt.quiz,
+        owner=owner,
+        staff=staff,
+        level=level,
+        items=review_items(attempt, items, level=level, true_false=(_("True"), _("False"))),
+        question_count=len(items),
+    )
+
+
+@bp.get("/<slug>/statistics")
+@role_required(Role.ADMIN)
+def stats(slug: str):
+    quiz = db.first_or_404(select(QuizModel).where(QuizModel.slug == slug))
+    return render_template(
+        "quiz/statistics.html", quiz=quiz, report=statistics.quiz_statistics(quiz)
+    )
+
+
+@bp.route("/<slug>/overrides/<int:user_id>", methods=["GET", "POST"])
+@role_required(Role.HR, Role.ADMIN)
+def override(slug: str, user_id: int):
+    quiz = active_quiz_or_404(slug)
+    official = db.get_or_404(User, user_id)
+    if official.id == current_user.id or not can_see_user(current_user, official):
+        abort(404)
+    form = OverrideForm()
+    if form.validate_on_submit():
+        close_at = None
+        if form.close_on.data:
+            local = datetime.combine(form.close_on.data, time(23, 59, 59), tzinfo=LOCAL_TZ)
+            close_at = local.astimezone(UTC).replace(tzinfo=None)
+        services.grant_override(
+            quiz,
+            official,
+            extra_minutes=form.extra_minutes.data or 0,
+            extra_attempts=form.extra_attempts.data or 0,
+            close_at=close_at,
+            reason=form.reason.data,
+            granted_by=current_user,
+            now=utcnow(),
+        )
+        db.session.commit()
+        flash(_("The exception has been recorded."), "success")
+        return redirect(url_for("quiz.override", slug=slug, user_id=user_id))
+    history = services.overrides_of(quiz, official.id)
+    status = 400 if request.method == "POST" else 200
+    return (
+        render_template(
+            "quiz/override.html",
+            quiz=quiz,
+            official=official,
+            form=form,
+            history=history,
+            rules=services.effective_rules(quiz, official.id),
+            attempts=services.attempts_of(quiz, official.id),
+        ),
+        status,
+    )

@@ -1,0 +1,387 @@
+"""Taking a quiz: the server records, saves, grades, and enforces time and attempt limits."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.content.loader import load_content, read_content
+from app.learn.services import complete_lesson
+from app.models import (
+    AttemptQuestion,
+    AttemptState,
+    CourseProgress,
+    Lesson,
+    Quiz,
+    QuizAttempt,
+    db,
+    utcnow,
+)
+from app.quiz import services
+from tests.factories import write_course, write_quiz
+
+SETTINGS = "course: mot-cua\npass_mark: 60\ntime_limit: 20\nattempts: 2\nshuffle_answers: true\n"
+
+
+def load_quiz(content_dirs, settings: str = SETTINGS) -> Quiz:
+    courses, quizzes = content_dirs
+    write_course(courses, "mot-cua")
+    write_quiz(quizzes, "mot-cua", settings=settings)
+    content, errors = read_content(courses, quizzes)
+    assert errors == [], errors
+    load_content(content, now=utcnow())
+    db.session.commit()
+    return db.session.scalar(select(Quiz))
+
+
+@pytest.fixture
+def quiz(app, content_dirs):
+    return load_quiz(content_dirs)
+
+
+def items_of(attempt) -> dict[str, AttemptQuestion]:
+    return {item.question.title: item for item in services.attempt_questions(attempt)}
+
+
+def right_form(attempt) -> dict:
+    """Form data answering every question right, through the shuffled layout."""
+    form: dict = {"shown": []}
+    for title, item in items_of(attempt).items():
+        form["shown"].append(str(item.id))
+        name = services.field_name(item)
+        answers = item.question.data["answers"]
+        if title == "Một lần":
+            form[name] = str(item.layout.index(0))
+        elif title == "Cấp huyện":
+            form[name] = "true"
+        elif title == "Luật số":
+            form[name] = " 80 "
+        elif title == "Nhiều đáp án":
+            form[name] = [str(item.layout.index(0)), str(item.layout.index(1))]
+        elif title == "Ghép":
+            options = item.layout["options"]
+            for display, answer_index in enumerate(item.layout["items"]):
+                form[services.field_name(item, display)] = str(
+                    options.index(answers[answer_index]["text"])
+                )
+        elif title == "Năm":
+            form[name] = "2025"
+        elif title == "Bài luận":
+            form[name] = "Hướng dẫn tận tình, đúng hẹn."
+    return form
+
+
+def start(client, quiz) -> QuizAttempt:
+    response = client.post(f"/quiz/{quiz.slug}/start")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    attempt_id = int(response.location.rstrip("/").split("/")[-1])
+    return db.session.get(QuizAttempt, attempt_id)
+
+
+def test_start_records_questions_and_answer_order_and_reload_shows_the_same(
+    client, login, official, quiz
+):
+    login(official)
+    attempt = start(client, quiz)
+    assert attempt.deadline_at == attempt.started_at + timedelta(minutes=20)
+    first = client.get(f"/quiz/attempts/{attempt.id}").get_data(as_text=True)
+    second = client.get(f"/quiz/attempts/{attempt.id}").get_data(as_text=True)
+    assert first == second
+    assert start(client, quiz).id == attempt.id  # starting again resumes
+    assert db.session.scalar(select(func.count(AttemptQuestion.id))) == 7
+
+
+def test_no_answer_key_weights_or_feedback_in_the_page(client, login, official, quiz):
+    login(official)
+    attempt = start(client, quiz)
+    page = client.get(f"/quiz/attempts/{attempt.id}").get_data(as_text=True)
+    for secret in (
+        "Đúng theo quy định",
+        "Sai: chỉ một lần",
+        "Căn cứ",
+        "Chính xác",
+        "Sai rồi",
+        "Đúng: Luật 80",
+        "tám mươi",
+        "fraction",
+        "%50%",
+        "-100",
+        "Sai: nên làm",
+    ):
+        assert secret not in page, secret
+    assert "Hướng dẫn đầy đủ và chỉ yêu cầu bổ sung một lần" in page  # the option itself is shown
+    # option values are display positions, not answer indexes that would reveal the file order
+    values = re.findall(r'type="radio" name="a\d+" value="(\d+)"', page)
+    assert values and set(values) <= {"0", "1", "2"}
+
+
+def test_answers_saved_before_a_reload_survive_it(client, login, official, quiz):
+    login(official)
+    attempt = start(client, quiz)
+    form = right_form(attempt)
+    item = items_of(attempt)["Luật số"]
+    response = client.post(
+        f"/quiz/attempts/{attempt.id}/save",
+        data={"shown": str(item.id), services.field_name(item): "80"},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 200 and response.json == {"saved": True}
+    page = client.get(f"/quiz/attempts/{attempt.id}").get_data(as_text=True)
+    assert 'value="80"' in page
+    # a full save without JavaScript keeps every answer too
+    client.post(f"/quiz/attempts/{attempt.id}/save", data=form)
+    db.session.expire_all()
+    saved = {i.question.title: i.response for i in services.attempt_questions(attempt)}
+    assert saved["Cấp huyện"] is True and saved["Năm"] == "2025"
+    assert saved["Nhiều đáp án"] == [0, 1]
+
+
+def test_submit_grades_on_the_server_and_twice_grades_once(client, login, official, quiz):
+    login(official)
+    attempt = start(client, quiz)
+    form = right_form(attempt)
+    response = client.post(f"/quiz/attempts/{attempt.id}/submit", data=form)
+    assert response.location.endswith(f"/quiz/attempts/{attempt.id}/result")
+    db.session.expire_all()
+    attempt = db.session.get(QuizAttempt, attempt.id)
+    assert attempt.state == AttemptState.SUBMITTED
+    assert float(attempt.score) == 100 and attempt.max_marks == 6 and attempt.has_essay
+    submitted_at = attempt.submitted_at
+    wrong = {
+        k: ("0" if not isinstance(v, list) else ["0"]) for k, v in form.items() if k != "shown"
+    }
+    client.post(f"/quiz/attempts/{attempt.id}/submit", data={**wrong, "shown": form["shown"]})
+    db.session.expire_all()
+    again = db.session.get(QuizAttempt, attempt.id)
+    assert float(again.score) == 100 and again.submitted_at == submitted_at
+    page = client.get(f"/quiz/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert "100%" in page and "Đạt" in page
+    assert "không được tính vào điểm tự động" in page  # the essay note
+
+
+def test_partial_credit_and_wrong_answers(client, login, official, quiz):
+    login(official)
+    attempt = start(client, quiz)
+    items = items_of(attempt)
+    multi = items["Nhiều đáp án"]
+    short = items["Luật số"]
+    client.post(
+        f"/quiz/attempts/{attempt.id}/submit",
+        data={
+            "shown": [str(multi.id), str(short.id)],
+            services.field_name(multi): [str(multi.layout.index(0))],
+            services.field_name(short): "tám mươi",
+        },
+    )
+    db.session.expire_all()
+    graded = {i.question.title: i.fraction for i in services.attempt_questions(attempt)}
+    assert float(graded["Nhiều đáp án"]) == 0.5
+    assert float(graded["Luật số"]) == 1.0  # an accepted variant
+    assert float(graded["Một lần"]) == 0.0 and graded["Bài luận"] is None
+    attempt = db.session.get(QuizAttempt, attempt.id)
+    assert float(attempt.score) == 25.0 and attempt.passed is False
+
+
+def test_attempt_limit_is_enforced_on_the_server(client, login, official, quiz):
+    login(official)
+    for _ in range(2):
+        attempt = start(client, quiz)
+        client.post(f"/quiz/attempts/{attempt.id}/submit", data={})
+    response = client.post(f"/quiz/{quiz.slug}/start")
+    assert response.status_code == 302 and response.location.endswith(f"/quiz/{quiz.slug}")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "đã dùng hết số lần làm bài" in page
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 2
+
+
+def test_deadline_auto_submits_with_saved_answers_even_if_the_browser_never_returns(
+    app, official, quiz, runner
+):
+    started = datetime(2026, 5, 4, 2, 0)
+    attempt = services.start_attempt(quiz, official, now=started)
+    form = right_form(attempt)
+    services.save_responses(attempt, form, now=started + timedelta(minutes=5))
+    db.session.commit()
+    # nobody comes back; the scheduled job closes it
+    closed = services.finalize_overdue(now=started + timedelta(minutes=25))
+    db.session.commit()
+    assert closed == 1
+    attempt = db.session.get(QuizAttempt, attempt.id)
+    assert attempt.state == AttemptState.SUBMITTED and attempt.auto_submitted
+    assert attempt.submitted_at == started + timedelta(minutes=20)
+    assert float(attempt.score) == 100
+
+
+def test_answers_posted_after_the_deadline_are_ignored(client, login, official, quiz):
+    login(official)
+    attempt = start(client, quiz)
+    attempt.deadline_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    response = client.post(f"/quiz/attempts/{attempt.id}/submit", data=right_form(attempt))
+    assert response.location.endswith("/result")
+    db.session.expire_all()
+    attempt = db.session.get(QuizAttempt, attempt.id)
+    assert attempt.auto_submitted and float(attempt.score) == 0
+    save = client.post(
+        f"/quiz/attempts/{attempt.id}/save", data={}, headers={"Accept": "application/json"}
+    )
+    assert save.status_code == 409
+
+
+def test_grace_period_allows_only_submitting(app, official, content_dirs):
+    quiz = load_quiz(
+        content_dirs,
+        "course: mot-cua\ntime_limit: 10\nwhen_time_expires: grace\ngrace_minutes: 5\n",
+    )
+    t0 = datetime(2026, 5, 4, 2, 0)
+    attempt = services.start_attempt(quiz, official, now=t0)
+    with pytest.raises(services.TimeExpired):
+        services.save_responses(attempt, right_form(attempt), now=t0 + timedelta(minutes=12))
+    assert attempt.state == AttemptState.OVERDUE
+    services.submit_attempt(attempt, right_form(attempt), now=t0 + timedelta(minutes=13))
+    assert attempt.state == AttemptState.SUBMITTED and float(attempt.score) == 0
+
+    late = services.start_attempt(quiz, official, now=t0 + timedelta(hours=1))
+    with pytest.raises(services.NotCounted):
+        services.submit_attempt(late, None, now=t0 + timedelta(hours=1, minutes=16))
+    assert late.state == AttemptState.ABANDONED
+
+
+def test_discard_policy_does_not_count_a_late_attempt(app, official, content_dirs):
+    quiz = load_quiz(content_dirs, "course: mot-cua\ntime_limit: 10\nwhen_time_expires: discard\n")
+    t0 = datetime(2026, 5, 4, 2, 0)
+    attempt = services.start_attempt(quiz, official, now=t0)
+    with pytest.raises(services.NotCounted):
+        services.submit_attempt(attempt, right_form(attempt), now=t0 + timedelta(minutes=11))
+    assert attempt.state == AttemptState.ABANDONED and attempt.score is None
+
+
+def test_close_date_refuses_new_attempts_and_caps_the_deadline(app, official, content_dirs):
+    quiz = load_quiz(content_dirs, "course: mot-cua\ntime_limit: 60\nclose: 2026-05-04\n")
+    # 04/05/2026 23:59:59 in Vietnam is 16:59:59 UTC
+    attempt = services.start_attempt(quiz, official, now=datetime(2026, 5, 4, 16, 30))
+    assert attempt.deadline_at == datetime(2026, 5, 4, 16, 59, 59)
+    services.submit_attempt(attempt, None, now=datetime(2026, 5, 4, 16, 40))
+    with pytest.raises(services.QuizClosed):
+        services.start_attempt(quiz, official, now=datetime(2026, 5, 4, 17, 0))
+
+
+def test_hr_override_gives_extra_time_and_attempts_recorded_with_who_and_why(
+    client, login, official, hr_a, quiz
+):
+    t0 = utcnow()
+    for _ in range(2):
+        attempt = services.start_attempt(quiz, official, now=t0)
+        services.submit_attempt(attempt, None, now=t0)
+    db.session.commit()
+    login(hr_a)
+    response = client.post(
+        f"/quiz/{quiz.slug}/overrides/{official.id}",
+        data={
+            "extra_minutes": "15",
+            "extra_attempts": "1",
+            "reason": "Mất kết nối mạng khi làm bài",
+        },
+    )
+    assert response.status_code == 302
+    rules = services.effective_rules(quiz, official.id)
+    assert (rules.time_limit_minutes, rules.attempts_allowed) == (35, 3)
+    assert rules.override.granted_by_id == hr_a.id and "Mất kết nối" in rules.override.reason
+    page = client.get(f"/quiz/{quiz.slug}/overrides/{official.id}").get_data(as_text=True)
+    assert "Mất kết nối mạng khi làm bài" in page and hr_a.full_name in page
+    third = services.start_attempt(quiz, official, now=utcnow())
+    assert third.number == 3 and third.deadline_at == third.started_at + timedelta(minutes=35)
+
+
+def test_override_needs_a_reason_and_keeps_what_was_typed(client, login, official, hr_a, quiz):
+    login(hr_a)
+    response = client.post(
+        f"/quiz/{quiz.slug}/overrides/{official.id}", data={"extra_minutes": "15", "reason": ""}
+    )
+    assert response.status_code == 400
+    assert 'value="15"' in response.get_data(as_text=True)
+
+
+def test_hr_of_another_unit_cannot_override_or_see_results(client, login, official, hr_b, quiz):
+    attempt = services.start_attempt(quiz, official, now=utcnow())
+    services.submit_attempt(attempt, None, now=utcnow())
+    db.session.commit()
+    login(hr_b)
+    assert client.get(f"/quiz/{quiz.slug}/overrides/{official.id}").status_code == 404
+    assert client.get(f"/quiz/attempts/{attempt.id}/result").status_code == 404
+
+
+def test_another_officials_attempt_is_404(client, login, official, official_b, quiz):
+    attempt = services.start_attempt(quiz, official, now=utcnow())
+    db.session.commit()
+    login(official_b)
+    for url in (
+        f"/quiz/attempts/{attempt.id}",
+        f"/quiz/attempts/{attempt.id}/result",
+    ):
+        assert client.get(url).status_code == 404
+    assert client.post(f"/quiz/attempts/{attempt.id}/save", data={}).status_code == 404
+    assert client.post(f"/quiz/attempts/{attempt.id}/submit", data={}).status_code == 404
+
+
+def test_hr_of_the_unit_sees_the_full_review_including_essays(client, login, official, hr_a, quiz):
+    attempt = services.start_attempt(quiz, official, now=utcnow())
+    services.submit_attempt(attempt, right_form(attempt), now=utcnow())
+    db.session.commit()
+    login(hr_a)
+    page = client.get(f"/quiz/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert "Hướng dẫn tận tình, đúng hẹn." in page and "Căn cứ" in page
+
+
+@pytest.mark.parametrize(
+    ("policy", "shows_answers", "shows_feedback"),
+    [("score", False, False), ("answers", True, False), ("feedback", True, True)],
+)
+def test_review_policy_limits_what_the_official_sees(
+    client, login, official, content_dirs, policy, shows_answers, shows_feedback
+):
+    quiz = load_quiz(content_dirs, f"course: mot-cua\nreview: {policy}\n")
+    login(official)
+    attempt = start(client, quiz)
+    client.post(f"/quiz/attempts/{attempt.id}/submit", data=right_form(attempt))
+    page = client.get(f"/quiz/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert ("Hướng dẫn tận tình" in page) is shows_answers
+    assert ("Căn cứ: Nghị định 118/2025" in page) is shows_feedback
+    assert "100%" in page
+
+
+def test_passing_the_quiz_completes_the_course_with_the_last_date(app, official, quiz):
+    lessons = db.session.scalars(select(Lesson).order_by(Lesson.position)).all()
+    t0 = datetime(2026, 3, 2, 2, 0)
+    failed = services.start_attempt(quiz, official, now=t0)
+    services.submit_attempt(failed, None, now=t0 + timedelta(minutes=5))
+    for step, lesson in enumerate(lessons):
+        complete_lesson(official, lesson, now=t0 + timedelta(days=1, minutes=step))
+    progress = db.session.scalar(select(CourseProgress))
+    assert progress.completed_at is None  # lessons done, quiz failed
+    passed = services.start_attempt(quiz, official, now=t0 + timedelta(days=2))
+    services.submit_attempt(passed, right_form(passed), now=t0 + timedelta(days=2, minutes=9))
+    db.session.commit()
+    db.session.refresh(progress)
+    assert progress.quiz_passed_at == t0 + timedelta(days=2, minutes=9)
+    assert progress.completed_at == t0 + timedelta(days=2, minutes=9)
+    assert float(progress.hours) == 4
+
+
+def test_close_overdue_command(app, runner, official, quiz):
+    attempt = services.start_attempt(quiz, official, now=utcnow() - timedelta(hours=1))
+    db.session.commit()
+    result = runner.invoke(args=["quiz", "close-overdue"])
+    assert result.exit_code == 0 and "Closed 1 attempt(s)." in result.output
+    db.session.expire_all()
+    assert db.session.get(QuizAttempt, attempt.id).state == AttemptState.SUBMITTED
+
+
+def test_drawing_per_category_and_random_subset(app, official, content_dirs):
+    quiz = load_quiz(content_dirs, "course: mot-cua\ndraw: 3\ndraw_per_category:\n  thu/bai-1: 2\n")
+    attempt = services.start_attempt(quiz, official, now=utcnow())
+    categories = sorted(i.question.category for i in services.attempt_questions(attempt))
+    assert categories == ["thu/bai-1", "thu/bai-1", "thu/bai-2"]
