@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app run.py
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test install translations db content demo lint test-sqlite test-postgres serve bench clean
+.PHONY: run test install translations i18n-update db content demo lint test-sqlite test-postgres serve bench clean
 
 run: install translations db content demo serve
 
@@ -23,6 +23,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 translations: install
 	$(BIN)/pybabel compile --statistics -d app/translations 2>&1 | tail -n 1
+
+# After adding or changing interface strings: refresh the catalogue, then translate the new
+# entries in app/translations/vi/LC_MESSAGES/messages.po (a test fails while any is missing).
+i18n-update: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--ignore-dirs ".* __pycache__" --project boiduong -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations \
+		--no-fuzzy-matching --ignore-obsolete
 
 db: install
 	$(FLASK) db upgrade

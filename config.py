@@ -61,6 +61,19 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 20))
 
     PER_PAGE = 50
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # uploads: scans, roster and record imports
+    # Certificates: who issues them, and the public address their QR codes point to.
+    CERTIFICATE_ISSUER = os.environ.get(
+        "CERTIFICATE_ISSUER", "Hệ thống bồi dưỡng cán bộ, công chức cấp xã"
+    )
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
+    # Reminders by e-mail; without MAIL_SERVER they stay in the outbox (Administration > Outbox).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@localhost")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 

@@ -9,12 +9,17 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from app import demo
+from app.compliance import exports, notify
+from app.compliance import queries as compliance_queries
+from app.compliance import services as compliance
 from app.content import loader
+from app.content.errors import ContentErrors
 from app.content.gift import inspect_dict, parse_gift
 from app.content.quizzes import PARSERS
-from app.models import Role, db, utcnow
+from app.models import Role, Unit, db, local_date, utcnow
 from app.people import services as people
 from app.quiz import services as quiz_services
 
@@ -23,6 +28,8 @@ users_cli = AppGroup("users", help="Accounts of officials, HR and admins.")
 org_cli = AppGroup("org", help="Organisation reference data: job positions.")
 demo_cli = AppGroup("demo", help="Demo data for trying the site.")
 quiz_cli = AppGroup("quiz", help="Question files and quiz attempts.")
+report_cli = AppGroup("report", help="Compliance reports for scheduled jobs.")
+notify_cli = AppGroup("notify", help="Reminders by e-mail (or to the outbox).")
 
 
 def _read_all():
@@ -51,7 +58,8 @@ def check_content_command():
         f"OK: {len(content.courses)} courses, "
         f"{sum(len(c.lessons) for c in content.courses)} lessons, "
         f"{len(content.quizzes)} quizzes, "
-        f"{sum(len(q.questions) for q in content.quizzes)} questions."
+        f"{sum(len(q.questions) for q in content.quizzes)} questions, "
+        f"{len(content.standards)} standards."
     )
 
 
@@ -62,7 +70,14 @@ def load_content_command():
     if errors:
         _report_errors(errors)
         raise click.ClickException(f"Aborted: {len(errors)} error(s), nothing changed.")
-    report = loader.load_content(content, now=utcnow())
+    try:
+        report = loader.load_content(content, now=utcnow())
+    except ContentErrors as exc:
+        db.session.rollback()
+        _report_errors(exc.errors)
+        raise click.ClickException(
+            f"Aborted: {len(exc.errors)} error(s), nothing changed."
+        ) from None
     db.session.commit()
     for line in report.created:
         click.echo(f"created {line}")
@@ -122,7 +137,13 @@ def seed_demo_command():
 def inspect_quiz_command(path: Path, as_json: bool):
     """Show what the parser understood of a GIFT (.gift) or Aiken (.aiken) file."""
     parser = PARSERS.get(path.suffix.lower(), parse_gift)
-    questions, errors = parser(path.read_text(encoding="utf-8-sig"), str(path))
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise click.ClickException(f"{path}:{line}: not valid UTF-8 text") from None
+    questions, errors = parser(text, str(path))
     if as_json:
         payload = {"questions": [inspect_dict(q) for q in questions]}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -154,6 +175,80 @@ def close_overdue_command():
     click.echo(f"Closed {closed} attempt(s).")
 
 
+@report_cli.command("compliance")
+@click.option("--year", type=int, required=True)
+@click.option(
+    "--unit", "unit_code", help="Code of a unit: report that unit and everything under it."
+)
+@click.option(
+    "--level", type=click.Choice(["officials", "units"]), default="officials", show_default=True
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(exports.FORMATS), default="csv", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File (default: stdout).",
+)
+def report_compliance_command(year, unit_code, level, fmt, output):
+    """Compliance of every official (or every unit) for a year, as on the HR dashboard."""
+    standard = compliance_queries.standard_for(year)
+    if standard is None:
+        raise click.ClickException(f"No standard has been declared for {year}.")
+    unit = None
+    if unit_code:
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            raise click.ClickException(f"Unknown unit '{unit_code}'.")
+    criterion = compliance.scope_criterion(None, unit=unit)  # an operator sees every unit
+    rows = compliance.statuses(standard, criterion, today=local_date(utcnow()))
+    if level == "units":
+        units = {u.id: u for u in db.session.scalars(select(Unit))}
+        summaries, total = compliance.summarize(list(rows), unit, units)
+        table = exports.units_table(summaries, total)
+    else:
+        table = exports.officials_table(rows, standard)
+    if fmt == "xlsx":
+        data = exports.xlsx_bytes(table, sheet=f"Dat chuan {year}")
+        if output is None:
+            sys.stdout.buffer.write(data)
+        else:
+            output.write_bytes(data)
+        return
+    chunks = (
+        exports.csv_chunks(table)
+        if fmt == "csv"
+        else (line.encode("utf-8") for line in exports.json_lines(table))
+    )
+    stream = output.open("wb") if output else sys.stdout.buffer
+    try:
+        for chunk in chunks:
+            stream.write(chunk)
+    finally:
+        if output:
+            stream.close()
+        else:
+            stream.flush()
+
+
+@notify_cli.command("reminders")
+@click.option(
+    "--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as if on this day."
+)
+def reminders_command(on):
+    """Send the reminders due today (run daily); nobody gets the same reminder twice."""
+    now = utcnow()
+    today = on.date() if on else local_date(now)
+    report = notify.send_reminders(today=today, now=now)
+    db.session.commit()
+    click.echo(
+        f"Reminders: {report.sent} sent, {report.outbox} to the outbox, "
+        f"{report.failed} failed, {report.skipped} already sent before."
+    )
+
+
 def register_cli(app) -> None:
-    for group in (content_cli, users_cli, org_cli, demo_cli, quiz_cli):
+    for group in (content_cli, users_cli, org_cli, demo_cli, quiz_cli, report_cli, notify_cli):
         app.cli.add_command(group)

@@ -10,12 +10,15 @@ import random
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
+from app.compliance.services import add_external_training
 from app.learn.services import complete_lesson
-from app.models import Course, Lesson, Position, Role, UnitKind, User, db
+from app.models import Course, Lesson, Position, Quiz, Role, UnitKind, User, db
 from app.people.services import create_user, ensure_unit, sync_positions
+from app.quiz.services import attempt_questions, start_attempt, submit_attempt
 
 PASSWORD = "demo-2026!"
 
@@ -120,8 +123,58 @@ def _seed_progress(
     )
     if not lessons or not officials:
         return
+    quizzes = {
+        q.course_id: q
+        for q in db.session.scalars(select(Quiz).where(Quiz.is_active.is_(True)))
+        if q.course_id is not None
+    }
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
     with (progress or _no_bar)(officials, "Demo progress") as bar:
-        for user in bar:
-            share = rng.choice([0.0, 0.2, 0.5, 0.8, 1.0])
-            for step, lesson in enumerate(lessons[: int(len(lessons) * share)]):
-                complete_lesson(user, lesson, now=now - timedelta(minutes=len(lessons) - step))
+        for index, user in enumerate(bar):
+            share = rng.choice([0.0, 0.2, 0.5, 0.8, 1.0, 1.0])
+            done = lessons[: int(len(lessons) * share)]
+            for step, lesson in enumerate(done):
+                complete_lesson(user, lesson, now=now - timedelta(days=2, minutes=len(done) - step))
+            if share >= 0.8:
+                for course_id in sorted({lesson.course_id for lesson in done}):
+                    if course_id in quizzes:
+                        _take_quiz(quizzes[course_id], user, rng, now, right=share == 1.0)
+            if index % 7 == 3 and admin is not None:
+                add_external_training(
+                    user,
+                    title="Lớp bồi dưỡng kiến thức quản lý nhà nước (minh họa)",
+                    provider="Trường Chính trị tỉnh (minh họa)",
+                    hours=Decimal(8),
+                    start_date=date(now.year, 5, 11),
+                    end_date=date(now.year, 5, 12),
+                    note="Hồ sơ giấy, nhập để minh họa.",
+                    file=None,
+                    created_by=admin,
+                    now=now,
+                )
+
+
+def _take_quiz(quiz: Quiz, user: User, rng: random.Random, now: datetime, *, right: bool) -> None:
+    """Answer a quiz as a demo official would: all right, or about half right."""
+    attempt = start_attempt(quiz, user, now=now - timedelta(days=1), rng=rng)
+    for item in attempt_questions(attempt):
+        if right or rng.random() < 0.5:
+            item.response = _right_response(item.question.type, item.question.data)
+    submit_attempt(attempt, None, now=now - timedelta(days=1) + timedelta(minutes=12))
+
+
+def _right_response(qtype: str, data: dict):
+    answers = data["answers"]
+    if qtype == "multichoice":
+        if data.get("single", True):
+            return next(i for i, a in enumerate(answers) if a["fraction"] >= 1)
+        return [i for i, a in enumerate(answers) if a["fraction"] > 0]
+    if qtype == "truefalse":
+        return answers[0]["fraction"] >= 1
+    if qtype == "shortanswer":
+        return next(a["text"] for a in answers if a["fraction"] >= 1)
+    if qtype == "numerical":
+        return str(next(a["value"] for a in answers if a["fraction"] >= 1))
+    if qtype == "match":
+        return {str(i): a["text"] for i, a in enumerate(answers) if a["question"]}
+    return "Câu trả lời minh họa."

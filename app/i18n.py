@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask, current_app, request, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 from flask_login import current_user
 
 from app.extensions import babel
@@ -49,9 +49,23 @@ def number_filter(value: Decimal | float | int | None, digits: int = 1) -> str:
     return format_decimal(round(Decimal(str(value)), digits).normalize(), format="#,##0.##")
 
 
+def unit_kind_filter(kind: str) -> str:
+    return {
+        "province": gettext("province"),
+        "city": gettext("centrally-run city"),
+        "district": gettext("district (before 1/7/2025)"),
+        "commune": gettext("commune"),
+        "ward": gettext("ward"),
+        "township": gettext("township (before 1/7/2025)"),
+        "special_zone": gettext("special zone"),
+        "agency": gettext("agency"),
+    }.get(kind, kind)
+
+
 def register_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["date"] = date_filter
     app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.filters["number"] = number_filter
+    app.jinja_env.filters["unit_kind"] = unit_kind_filter
     app.jinja_env.globals["get_locale"] = get_locale

@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from app.auth.decorators import role_required
 from app.learn.queries import lesson_counts
-from app.models import Course, Position, Role, Unit, User, db
+from app.models import Course, Message, Position, Quiz, Role, Standard, Unit, User, db
 from app.pagination import paginate_rows
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -25,7 +25,11 @@ def index():
             select(func.count(Position.id)).scalar_subquery(),
         )
     ).one()
-    return render_template("admin/index.html", courses=courses, totals=totals)
+    quizzes = db.session.scalars(select(Quiz).order_by(Quiz.is_active.desc(), Quiz.slug)).all()
+    standards = db.session.scalars(select(Standard).order_by(Standard.year.desc())).all()
+    return render_template(
+        "admin/index.html", courses=courses, totals=totals, quizzes=quizzes, standards=standards
+    )
 
 
 @bp.get("/users")
@@ -44,3 +48,32 @@ def users():
         stmt, page=request.args.get("page", 1, type=int), per_page=current_app.config["PER_PAGE"]
     )
     return render_template("admin/users.html", page=page, search=search)
+
+
+@bp.get("/outbox")
+@role_required(Role.ADMIN)
+def outbox():
+    """Every reminder the site produced; without SMTP settings they wait here."""
+    stmt = (
+        select(
+            Message.id,
+            Message.created_at,
+            Message.subject,
+            Message.body,
+            Message.status,
+            Message.to_address,
+            Message.error,
+            User.full_name,
+        )
+        .join(User, User.id == Message.recipient_id)
+        .order_by(Message.created_at.desc(), Message.id.desc())
+    )
+    status = request.args.get("status", "")
+    if status in ("sent", "outbox", "failed"):
+        stmt = stmt.where(Message.status == status)
+    page = paginate_rows(
+        stmt, page=request.args.get("page", 1, type=int), per_page=current_app.config["PER_PAGE"]
+    )
+    return render_template(
+        "admin/outbox.html", page=page, status=status, smtp=bool(current_app.config["MAIL_SERVER"])
+    )

@@ -1,16 +1,279 @@
-"""Set-based queries for HR pages: a fixed number of queries per page, whatever the head count."""
+"""Set-based queries for compliance: a fixed number of queries whatever the head count.
+
+``official_facts`` counts, in one statement, what the rules need for every official matched by
+a criterion (the viewer's scope, one unit's subtree, or one official); two more statements
+fetch their missing courses and leave periods. ``app.compliance.rules`` then decides.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from datetime import date
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, true
 
 from app.learn.queries import lesson_counts
-from app.models import Course, CourseProgress, Position, Role, Unit, User, db
+from app.models import (
+    Course,
+    CourseProgress,
+    DeadlineExtension,
+    Exemption,
+    ExternalTraining,
+    LeavePeriod,
+    Position,
+    Role,
+    Standard,
+    StandardCourse,
+    Unit,
+    User,
+    db,
+)
 from app.people.scope import in_scope, unit_in_scope
 
 
 def scoped_units(viewer: User) -> list[Unit]:
     return list(db.session.scalars(select(Unit).where(unit_in_scope(viewer)).order_by(Unit.path)))
+
+
+def standard_for(year: int) -> Standard | None:
+    return db.session.scalar(
+        select(Standard).where(Standard.year == year, Standard.is_active.is_(True))
+    )
+
+
+def standard_years() -> list[int]:
+    return list(
+        db.session.scalars(
+            select(Standard.year).where(Standard.is_active.is_(True)).order_by(Standard.year)
+        )
+    )
+
+
+def required_courses(standard: Standard) -> list[tuple[Course, Position | None]]:
+    """The standard's courses: for everyone (position None) or for one position."""
+    return [
+        (course, position)
+        for course, position in db.session.execute(
+            select(Course, Position)
+            .join(StandardCourse, StandardCourse.course_id == Course.id)
+            .outerjoin(Position, Position.id == StandardCourse.position_id)
+            .where(StandardCourse.standard_id == standard.id)
+            .order_by(Position.id.is_not(None), Position.sort_order, Course.sort_order)
+        )
+    ]
+
+
+def applicable(standard: Standard, unit_paths: list[str]) -> ColumnElement[bool]:
+    """Officials the standard applies to (by unit kind, unit subtree and position)."""
+    criteria: list[ColumnElement[bool]] = []
+    if standard.unit_kinds:
+        criteria.append(Unit.kind.in_(standard.unit_kinds))
+    if standard.unit_codes:
+        criteria.append(or_(*(Unit.path.startswith(p, autoescape=True) for p in unit_paths)))
+    if standard.position_codes:
+        criteria.append(Position.code.in_(standard.position_codes))
+    return and_(*criteria) if criteria else true()
+
+
+def _applies_to_position(standard: Standard):
+    return and_(
+        StandardCourse.standard_id == standard.id,
+        or_(StandardCourse.position_id.is_(None), StandardCourse.position_id == User.position_id),
+    )
+
+
+def _grade_ok(standard: Standard):
+    if standard.pass_mark is None:
+        return true()
+    return or_(CourseProgress.quiz_grade.is_(None), CourseProgress.quiz_grade >= standard.pass_mark)
+
+
+def population(criterion: ColumnElement[bool]):
+    """Active officials matched by ``criterion`` (a filter on User, Unit or Position)."""
+    return and_(criterion, User.role == Role.OFFICIAL, User.is_active.is_(True))
+
+
+def official_facts(standard: Standard, year: int, criterion: ColumnElement[bool]):
+    """One row per official with the counts the rules need (one statement)."""
+    unit_paths = []
+    if standard.unit_codes:
+        unit_paths = list(
+            db.session.scalars(select(Unit.path).where(Unit.code.in_(standard.unit_codes)))
+        )
+    completed = and_(CourseProgress.year == year, CourseProgress.completed_at.is_not(None))
+    required = (
+        select(User.id.label("user_id"), func.count(StandardCourse.id).label("n"))
+        .join(StandardCourse, _applies_to_position(standard))
+        .group_by(User.id)
+        .subquery()
+    )
+    done = (
+        select(CourseProgress.user_id, func.count(StandardCourse.id).label("n"))
+        .join(User, User.id == CourseProgress.user_id)
+        .join(
+            StandardCourse,
+            and_(
+                StandardCourse.course_id == CourseProgress.course_id, _applies_to_position(standard)
+            ),
+        )
+        .where(completed, _grade_ok(standard))
+        .group_by(CourseProgress.user_id)
+        .subquery()
+    )
+    progress = (
+        select(
+            CourseProgress.user_id,
+            func.sum(
+                case((CourseProgress.completed_at.is_not(None), CourseProgress.hours), else_=0)
+            ).label("hours"),
+            func.max(CourseProgress.last_activity_at).label("last_activity"),
+        )
+        .where(CourseProgress.year == year)
+        .group_by(CourseProgress.user_id)
+        .subquery()
+    )
+    external = (
+        select(ExternalTraining.user_id, func.sum(ExternalTraining.hours).label("hours"))
+        .where(ExternalTraining.year == year)
+        .group_by(ExternalTraining.user_id)
+        .subquery()
+    )
+    latest_extension = (
+        select(DeadlineExtension.user_id, func.max(DeadlineExtension.id).label("id"))
+        .where(DeadlineExtension.year == year)
+        .group_by(DeadlineExtension.user_id)
+        .subquery()
+    )
+    extension = (
+        select(DeadlineExtension.user_id, DeadlineExtension.deadline)
+        .join(latest_extension, latest_extension.c.id == DeadlineExtension.id)
+        .subquery()
+    )
+    exemption = select(Exemption.user_id, Exemption.reason).where(Exemption.year == year).subquery()
+    stmt = (
+        select(
+            User.id,
+            User.username,
+            User.full_name,
+            User.joined_on,
+            Unit.id.label("unit_id"),
+            Unit.code.label("unit_code"),
+            Unit.name.label("unit_name"),
+            Unit.path.label("unit_path"),
+            Position.code.label("position_code"),
+            Position.name.label("position_name"),
+            applicable(standard, unit_paths).label("applicable"),
+            func.coalesce(required.c.n, 0).label("required_total"),
+            func.coalesce(done.c.n, 0).label("required_done"),
+            func.coalesce(progress.c.hours, 0).label("platform_hours"),
+            func.coalesce(external.c.hours, 0).label("external_hours"),
+            progress.c.last_activity,
+            (external.c.user_id.is_not(None)).label("has_external"),
+            exemption.c.reason.label("exemption_reason"),
+            extension.c.deadline.label("extended_deadline"),
+        )
+        .join(Unit, Unit.id == User.unit_id)
+        .outerjoin(Position, Position.id == User.position_id)
+        .outerjoin(required, required.c.user_id == User.id)
+        .outerjoin(done, done.c.user_id == User.id)
+        .outerjoin(progress, progress.c.user_id == User.id)
+        .outerjoin(external, external.c.user_id == User.id)
+        .outerjoin(extension, extension.c.user_id == User.id)
+        .outerjoin(exemption, exemption.c.user_id == User.id)
+        .where(population(criterion))
+        .order_by(Unit.path, User.full_name, User.id)
+    )
+    return stmt
+
+
+def missing_courses(
+    standard: Standard, year: int, criterion: ColumnElement[bool]
+) -> dict[int, list[str]]:
+    """Titles of the required courses each official has not completed in the year (one query)."""
+    completed = (
+        select(CourseProgress.user_id, CourseProgress.course_id)
+        .where(
+            CourseProgress.year == year,
+            CourseProgress.completed_at.is_not(None),
+            _grade_ok(standard),
+        )
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(User.id, Course.title)
+        .join(Unit, Unit.id == User.unit_id)
+        .outerjoin(Position, Position.id == User.position_id)
+        .join(StandardCourse, _applies_to_position(standard))
+        .join(Course, Course.id == StandardCourse.course_id)
+        .outerjoin(
+            completed,
+            and_(completed.c.user_id == User.id, completed.c.course_id == Course.id),
+        )
+        .where(population(criterion), completed.c.user_id.is_(None))
+        .order_by(User.id, Course.sort_order, Course.title)
+    )
+    missing: dict[int, list[str]] = {}
+    for user_id, title in rows:
+        missing.setdefault(user_id, []).append(title)
+    return missing
+
+
+def leave_days(year: int, criterion: ColumnElement[bool]) -> dict[int, int]:
+    """Days of recorded long leave inside ``year`` per official (one query)."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    rows = db.session.execute(
+        select(LeavePeriod.user_id, LeavePeriod.start_date, LeavePeriod.end_date)
+        .join(User, User.id == LeavePeriod.user_id)
+        .join(Unit, Unit.id == User.unit_id)
+        .outerjoin(Position, Position.id == User.position_id)
+        .where(population(criterion), LeavePeriod.start_date <= last, LeavePeriod.end_date >= first)
+    )
+    days: dict[int, set[date]] = {}
+    for user_id, start, end in rows:
+        start, end = max(start, first), min(end, last)
+        covered = days.setdefault(user_id, set())
+        covered.update(date.fromordinal(d) for d in range(start.toordinal(), end.toordinal() + 1))
+    return {user_id: len(covered) for user_id, covered in days.items()}
+
+
+def user_course_progress(user: User, year: int) -> list:
+    """Each active course with this official's progress in ``year`` (one query)."""
+    counts = lesson_counts()
+    return db.session.execute(
+        select(
+            Course.id,
+            Course.slug,
+            Course.title,
+            Course.track,
+            Course.hours,
+            func.coalesce(counts.c.n, 0).label("lesson_count"),
+            CourseProgress.lessons_completed,
+            CourseProgress.completed_at,
+            CourseProgress.quiz_grade,
+            CourseProgress.source,
+            CourseProgress.last_activity_at,
+        )
+        .outerjoin(counts, counts.c.course_id == Course.id)
+        .outerjoin(
+            CourseProgress,
+            and_(
+                CourseProgress.course_id == Course.id,
+                CourseProgress.user_id == user.id,
+                CourseProgress.year == year,
+            ),
+        )
+        .where(or_(Course.is_active.is_(True), CourseProgress.id.is_not(None)))
+        .order_by(Course.sort_order, Course.title)
+    ).all()
+
+
+def external_training_of(user: User, year: int) -> list[ExternalTraining]:
+    return list(
+        db.session.scalars(
+            select(ExternalTraining)
+            .where(ExternalTraining.user_id == user.id, ExternalTraining.year == year)
+            .order_by(ExternalTraining.end_date)
+        )
+    )
 
 
 def officials_progress(
@@ -59,31 +322,3 @@ def officials_progress(
         pattern = f"%{search.strip()}%"
         stmt = stmt.where(or_(User.full_name.ilike(pattern), User.username.ilike(pattern)))
     return stmt
-
-
-def user_course_progress(user: User, year: int) -> list:
-    """Each active course with this official's progress in ``year`` (one query)."""
-    counts = lesson_counts()
-    return db.session.execute(
-        select(
-            Course.slug,
-            Course.title,
-            Course.track,
-            Course.hours,
-            func.coalesce(counts.c.n, 0).label("lesson_count"),
-            CourseProgress.lessons_completed,
-            CourseProgress.completed_at,
-            CourseProgress.last_activity_at,
-        )
-        .outerjoin(counts, counts.c.course_id == Course.id)
-        .outerjoin(
-            CourseProgress,
-            and_(
-                CourseProgress.course_id == Course.id,
-                CourseProgress.user_id == user.id,
-                CourseProgress.year == year,
-            ),
-        )
-        .where(Course.is_active.is_(True))
-        .order_by(Course.sort_order, Course.title)
-    ).all()

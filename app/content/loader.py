@@ -13,13 +13,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.content.courses import CourseData, read_courses
-from app.content.errors import ContentError
+from app.content.errors import ContentError, ContentErrors
 from app.content.quizzes import QuizData, read_quizzes
+from app.content.standards import StandardData, read_standards
 from app.learn.services import recount_lessons
-from app.models import Course, Lesson, Question, Quiz, db
+from app.models import (
+    Course,
+    Lesson,
+    Position,
+    Question,
+    Quiz,
+    Standard,
+    StandardCourse,
+    Unit,
+    db,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +39,7 @@ logger = logging.getLogger(__name__)
 class ContentSet:
     courses: list[CourseData] = field(default_factory=list)
     quizzes: list[QuizData] = field(default_factory=list)
+    standards: list[StandardData] = field(default_factory=list)
 
 
 @dataclass
@@ -49,11 +61,22 @@ def read_content(
     on_progress: Callable[[str], None] | None = None,
 ) -> tuple[ContentSet, list[ContentError]]:
     """Parse and check everything; returns the content and every problem found."""
-    courses, errors = read_courses(Path(courses_dir), on_progress=on_progress)
-    quizzes, quiz_errors = read_quizzes(Path(quizzes_dir))
+    courses_dir, quizzes_dir = Path(courses_dir), Path(quizzes_dir)
+    courses, errors = read_courses(courses_dir, on_progress=on_progress)
+    quizzes, quiz_errors = read_quizzes(quizzes_dir)
     errors += quiz_errors
-    errors += _check_links(Path(courses_dir), courses, quizzes)
-    return ContentSet(courses=courses, quizzes=quizzes), sorted(errors)
+    errors += _check_links(courses_dir, courses, quizzes)
+    standards, standard_errors = read_standards(courses_dir, _course_names(courses_dir, courses))
+    errors += standard_errors
+    return ContentSet(courses=courses, quizzes=quizzes, standards=standards), sorted(errors)
+
+
+def _course_names(courses_dir: Path, courses: list[CourseData]) -> set[str]:
+    """Slugs of valid courses and names of course folders (a broken course is reported once)."""
+    folders = (
+        {p.name for p in courses_dir.iterdir() if p.is_dir()} if courses_dir.is_dir() else set()
+    )
+    return {c.slug for c in courses} | folders
 
 
 def _check_links(
@@ -103,6 +126,9 @@ def _course_fields(data: CourseData) -> dict:
 
 def load_content(content: ContentSet, *, now: datetime) -> LoadReport:
     """Sync a valid ``ContentSet`` into the database (flush only; the caller commits).
+
+    Raises ``ContentErrors`` for problems only the database can reveal (a standard naming a
+    unit or position that does not exist); the caller then rolls back.
 
     Rows are keyed by slug: an unchanged file leaves its row untouched, a changed
     one bumps ``revision``, a removed one is deactivated (history is kept).
@@ -174,6 +200,7 @@ def load_content(content: ContentSet, *, now: datetime) -> LoadReport:
     db.session.flush()
     recount_lessons(touched_courses)
     _load_quizzes(content.quizzes, report, now=now)
+    _load_standards(content.standards, report, now=now)
     logger.info(
         "content loaded: %d created, %d updated, %d deactivated, %d unchanged",
         len(report.created),
@@ -266,4 +293,97 @@ def _load_quizzes(items: list[QuizData], report: LoadReport, *, now: datetime) -
             quiz.is_active = False
             quiz.updated_at = now
             report.deactivated.append(f"quiz {slug}")
+    db.session.flush()
+
+
+STANDARD_FIELDS = (
+    "title",
+    "version",
+    "issuer",
+    "legal_basis",
+    "notes_html",
+    "start_date",
+    "deadline",
+    "unit_kinds",
+    "unit_codes",
+    "position_codes",
+    "min_hours",
+    "pass_mark",
+    "external_hours_cap",
+    "count_external",
+    "min_months_worked",
+    "joined_after",
+    "reminder_days",
+    "source_path",
+)
+
+
+def _load_standards(items: list[StandardData], report: LoadReport, *, now: datetime) -> None:
+    standards = {s.year: s for s in db.session.scalars(select(Standard))}
+    courses = {slug: id_ for slug, id_ in db.session.execute(select(Course.slug, Course.id))}
+    positions = {code: id_ for code, id_ in db.session.execute(select(Position.code, Position.id))}
+    units = set(db.session.scalars(select(Unit.code)))
+    errors: list[ContentError] = []
+    for data in items:
+        for index, code in enumerate(data.unit_codes or []):
+            if code not in units:
+                errors.append(
+                    ContentError(
+                        data.source_path,
+                        data.line_of(f"applies_to.units.{index}"),
+                        f"standard: unit '{code}' does not exist",
+                    )
+                )
+        wanted = set(data.position_codes or []) | set(data.by_position)
+        for code in sorted(wanted - set(positions)):
+            errors.append(
+                ContentError(
+                    data.source_path,
+                    data.line_of("applies_to"),
+                    f"standard: position '{code}' is not in the database "
+                    "(run: flask --app run.py org sync-positions)",
+                )
+            )
+    if errors:
+        raise ContentErrors(errors)
+
+    for data in items:
+        fields = {name: getattr(data, name) for name in STANDARD_FIELDS}
+        standard = standards.get(data.year)
+        if standard is None:
+            standard = Standard(year=data.year, content_hash=data.content_hash, **fields)
+            db.session.add(standard)
+            db.session.flush()
+            report.created.append(f"standard {data.year}")
+        elif standard.content_hash == data.content_hash and standard.is_active:
+            report.unchanged += 1
+            continue
+        else:
+            for key, value in fields.items():
+                setattr(standard, key, value)
+            standard.content_hash = data.content_hash
+            standard.revision += 1
+            standard.is_active = True
+            standard.updated_at = now
+            report.updated.append(f"standard {data.year} (revision {standard.revision})")
+        db.session.execute(delete(StandardCourse).where(StandardCourse.standard_id == standard.id))
+        # A course required of everyone is not repeated for a position: each required course
+        # is counted once per official.
+        rows = [(slug, None) for slug in data.everyone] + [
+            (slug, positions[code])
+            for code, slugs in data.by_position.items()
+            for slug in slugs
+            if slug not in data.everyone
+        ]
+        for slug, position_id in dict.fromkeys(rows):
+            db.session.add(
+                StandardCourse(
+                    standard_id=standard.id, course_id=courses[slug], position_id=position_id
+                )
+            )
+    present = {s.year for s in items}
+    for year, standard in standards.items():
+        if year not in present and standard.is_active:
+            standard.is_active = False
+            report.deactivated.append(f"standard {year}")
     db.session.flush()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,8 +21,18 @@ import yaml
 from app.content.errors import ContentError
 
 MARKDOWN_EXTENSIONS = ["tables", "fenced_code", "footnotes", "admonition", "toc", "sane_lists"]
+
+
+def slugify(value: str, separator: str) -> str:
+    """Heading anchors without diacritics: "Đơn vị hành chính" -> "don-vi-hanh-chinh"."""
+    value = value.replace("đ", "d").replace("Đ", "D")
+    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    value = re.sub(r"[^\w\s-]", "", value).strip().lower()
+    return re.sub(rf"[{separator}\s]+", separator, value)
+
+
 MARKDOWN_CONFIG = {
-    "toc": {"toc_depth": "2-3", "permalink": False},
+    "toc": {"toc_depth": "2-3", "permalink": False, "slugify": slugify},
     "footnotes": {"BACKLINK_TITLE": "↩"},
 }
 
@@ -107,6 +118,12 @@ class Document:
         return ContentError(self.path, self.line_of(key) if key else self.start_line, message)
 
 
+class DuplicateKey(Exception):
+    def __init__(self, key: str, line: int):
+        super().__init__(key)
+        self.key, self.line = key, line
+
+
 def _key_lines(node: yaml.Node | None, offset: int) -> dict[str, int]:
     """File lines of every mapping key and list item, by dotted path (``a.b``, ``courses.0``)."""
     found: dict[str, int] = {}
@@ -115,6 +132,8 @@ def _key_lines(node: yaml.Node | None, offset: int) -> dict[str, int]:
         if isinstance(n, yaml.MappingNode):
             for key_node, value in n.value:
                 path = f"{prefix}{key_node.value}"
+                if path in found:
+                    raise DuplicateKey(path, key_node.start_mark.line + offset)
                 found[path] = key_node.start_mark.line + offset
                 walk(value, path + ".")
         elif isinstance(n, yaml.SequenceNode):
@@ -141,10 +160,14 @@ def parse_yaml(source: str, path: str, *, first_line: int = 1) -> Document:
         raise ContentError(path, line, f"YAML: {problem}") from None
     if not isinstance(meta, dict):
         raise ContentError(path, first_line, "YAML: expected 'key: value' lines")
+    try:
+        key_lines = _key_lines(node, offset)
+    except DuplicateKey as exc:
+        raise ContentError(path, exc.line, f"YAML: '{exc.key}' is given twice") from None
     return Document(
         path=path,
         meta={str(k): v for k, v in meta.items()},
-        key_lines=_key_lines(node, offset),
+        key_lines=key_lines,
         start_line=max(first_line - 1, 1),
     )
 

@@ -98,9 +98,12 @@ def _digest(*parts: str) -> str:
 
 
 def question_hash(question: Question) -> str:
-    """Identity of a question's content: where it sits in the file does not count."""
+    """Identity of a question's content: what it asks and how it is graded. Where it sits
+    (line, title, category, tags) does not count, so those can change without making a
+    new question for statistics."""
     data = question_to_dict(question)
-    data.pop("line", None)
+    for placement in ("line", "title", "category", "idnumber", "tags"):
+        data.pop(placement, None)
     return _digest(json.dumps(data, sort_keys=True, ensure_ascii=False))
 
 
@@ -196,6 +199,15 @@ def _check_draw(
             else:
                 clean[str(name)] = value
         settings["draw_per_category"] = clean or None
+        wanted = sum(clean.values())
+        if settings["draw"] is not None and settings["draw"] < wanted:
+            errors.append(
+                ContentError(
+                    path,
+                    at("draw"),
+                    f"'draw' is {settings['draw']} but draw_per_category asks for {wanted}",
+                )
+            )
     return errors
 
 

@@ -99,3 +99,14 @@ def course_quiz(course: Course) -> Quiz | None:
     return db.session.scalar(
         select(Quiz).where(Quiz.course_id == course.id, Quiz.is_active.is_(True))
     )
+
+
+def practice_quizzes() -> list[Quiz]:
+    """Quizzes not tied to a course: practice, open to every official."""
+    return list(
+        db.session.scalars(
+            select(Quiz)
+            .where(Quiz.course_id.is_(None), Quiz.is_active.is_(True))
+            .order_by(Quiz.title)
+        )
+    )

@@ -25,7 +25,7 @@ from app.models import (
     db,
     local_year,
 )
-from app.quiz.rules import GradedAttempt, quiz_grade
+from app.quiz.rules import GradedAttempt, QuizGrade, quiz_grade
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +60,8 @@ def complete_lesson(user: User, lesson: Lesson, *, now: datetime) -> bool:
     return True
 
 
-def _quiz_status(user_id: int, course: Course, year: int) -> tuple[bool, datetime | None]:
-    """(course has a quiz, when its grade in ``year`` first met the pass mark)."""
+def _quiz_status(user_id: int, course: Course, year: int) -> tuple[bool, QuizGrade | None]:
+    """(course has a quiz, the official's grade on it in ``year``)."""
     quiz = db.session.scalar(
         select(Quiz).where(Quiz.course_id == course.id, Quiz.is_active.is_(True))
     )
@@ -76,7 +76,7 @@ def _quiz_status(user_id: int, course: Course, year: int) -> tuple[bool, datetim
         )
     ).all()
     graded = [GradedAttempt(submitted_at, score) for submitted_at, score in attempts]
-    return True, quiz_grade(graded, quiz.grading_method, quiz.pass_mark).passed_at
+    return True, quiz_grade(graded, quiz.grading_method, quiz.pass_mark)
 
 
 def refresh_course_progress(
@@ -106,7 +106,8 @@ def refresh_course_progress(
         )
         .where(Lesson.course_id == course.id, Lesson.is_active.is_(True))
     ).one()
-    has_quiz, passed_at = _quiz_status(user_id, course, year)
+    has_quiz, grade = _quiz_status(user_id, course, year)
+    passed_at = grade.passed_at if grade else None
     progress = db.session.scalar(
         select(CourseProgress).where(
             CourseProgress.user_id == user_id,
@@ -122,6 +123,7 @@ def refresh_course_progress(
     progress.lessons_completed = lessons_done
     progress.last_activity_at = now
     progress.quiz_passed_at = passed_at
+    progress.quiz_grade = grade.grade if grade else None
     if (
         progress.completed_at is None
         and lesson_total > 0

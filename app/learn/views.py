@@ -1,10 +1,12 @@
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.compliance import queries as compliance_queries
+from app.compliance import services as compliance
 from app.learn import queries, services
-from app.models import Course, Lesson, Track, db, local_year, utcnow
+from app.models import Course, Lesson, Track, db, local_date, local_year, utcnow
 
 bp = Blueprint("learn", __name__)
 
@@ -21,13 +23,56 @@ def active_lesson_or_404(course: Course, lesson_slug: str) -> Lesson:
     )
 
 
+def _my_status(year: int):
+    standard = compliance_queries.standard_for(year)
+    if standard is None or not current_user.is_official:
+        return standard, None
+    return standard, compliance.official_status(standard, current_user, today=local_date(utcnow()))
+
+
 @bp.get("/")
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     year = local_year(utcnow())
     cards = queries.course_cards(current_user, year)
-    return render_template("learn/home.html", cards=cards, year=year)
+    standard, status = _my_status(year)
+    return render_template(
+        "learn/home.html", cards=cards, year=year, standard=standard, status=status
+    )
+
+
+@bp.get("/my/training")
+@login_required
+def my_training():
+    """This year's status and why, progress per required course and hours, past years."""
+    this_year = local_year(utcnow())
+    year = request.args.get("year", type=int) or this_year
+    standard, status = _my_status(year)
+    required = compliance_queries.required_courses(standard) if standard else []
+    mine = [
+        (course, position)
+        for course, position in required
+        if position is None or position.id == current_user.position_id
+    ]
+    progress = {row.id: row for row in compliance_queries.user_course_progress(current_user, year)}
+    history = []
+    for past in compliance_queries.standard_years():
+        if past == year:
+            continue
+        past_standard, past_status = _my_status(past)
+        if past_status is not None:
+            history.append((past_standard, past_status))
+    return render_template(
+        "learn/my_training.html",
+        year=year,
+        standard=standard,
+        status=status,
+        required=mine,
+        progress=progress,
+        history=history,
+        external=compliance_queries.external_training_of(current_user, year),
+    )
 
 
 @bp.get("/courses")
@@ -36,7 +81,9 @@ def catalogue():
     year = local_year(utcnow())
     cards = queries.course_cards(current_user, year)
     tracks = [(track, [c for c in cards if c.track == track]) for track in Track]
-    return render_template("learn/catalogue.html", tracks=tracks, year=year)
+    return render_template(
+        "learn/catalogue.html", tracks=tracks, year=year, practice=queries.practice_quizzes()
+    )
 
 
 @bp.get("/courses/<slug>")
@@ -101,3 +148,19 @@ def complete(slug: str, lesson_slug: str):
     if following is not None:
         return redirect(url_for("learn.lesson", slug=course.slug, lesson_slug=following.slug))
     return redirect(url_for("learn.course", slug=course.slug))
+
+
+@bp.get("/standards/<int:year>")
+@login_required
+def standard(year: int):
+    """The year's standard, read-only, as declared in courses/standards/<year>.yml."""
+    declared = compliance_queries.standard_for(year)
+    if declared is None:
+        abort(404)
+    required = compliance_queries.required_courses(declared)
+    return render_template(
+        "learn/standard.html",
+        standard=declared,
+        everyone=[course for course, position in required if position is None],
+        by_position=[(position, course) for course, position in required if position is not None],
+    )

@@ -1,6 +1,16 @@
 """All models, split by area and re-exported here."""
 
-from app.models.base import Base, db, local_year, utcnow
+from app.models.base import LOCAL_TZ, Base, db, local_date, local_year, utcnow
+from app.models.compliance import (
+    Certificate,
+    DeadlineExtension,
+    Exemption,
+    ExternalTraining,
+    LeavePeriod,
+    Message,
+    Standard,
+    StandardCourse,
+)
 from app.models.course import Course, Lesson, Track
 from app.models.progress import CourseProgress, LessonCompletion
 from app.models.quiz import (
@@ -17,6 +27,16 @@ from app.models.quiz import (
 from app.models.user import LoginFailure, Position, Role, Unit, UnitKind, User
 
 __all__ = [
+    "LOCAL_TZ",
+    "local_date",
+    "Certificate",
+    "DeadlineExtension",
+    "Exemption",
+    "ExternalTraining",
+    "LeavePeriod",
+    "Message",
+    "Standard",
+    "StandardCourse",
     "AttemptQuestion",
     "AttemptState",
     "GradingMethod",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, UniqueConstraint
+from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import db, utcnow
@@ -40,5 +40,10 @@ class CourseProgress(db.Model):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     quiz_passed_at: Mapped[datetime | None]
+    quiz_grade: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))  # by the quiz's method
     completed_at: Mapped[datetime | None]
     hours: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=0)  # credited on completion
+    # "platform" (done here) or "import" (a paper record entered by HR, see recorded_by_id)
+    source: Mapped[str] = mapped_column(String(10), default="platform")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    note: Mapped[str | None] = mapped_column(Text)

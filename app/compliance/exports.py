@@ -1,0 +1,191 @@
+"""The dashboard's tables as CSV (UTF-8 with BOM, for Excel) and XLSX, and as JSON lines.
+
+Columns are documented in the README. Cells that a spreadsheet would read as a formula
+(starting with = + - @ or a control character) are prefixed with an apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from app.compliance.rules import STATUS_ORDER
+from app.compliance.services import OfficialStatus, UnitSummary
+from app.compliance.text import reason, status_label
+from app.models import Standard
+
+FORMATS = ("csv", "xlsx", "json")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+@dataclass
+class Table:
+    keys: list[str]  # stable machine names (JSON keys)
+    header: list[str]  # translated column titles
+    rows: Iterable[list[Any]]
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas in text; numbers and dates stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def officials_table(rows: Iterable[OfficialStatus], standard: Standard) -> Table:
+    keys = [
+        "unit_code",
+        "unit_name",
+        "username",
+        "full_name",
+        "position",
+        "status",
+        "status_label",
+        "reason",
+        "required_done",
+        "required_total",
+        "missing_courses",
+        "hours",
+        "hours_required",
+        "deadline",
+        "last_activity",
+    ]
+    header = [
+        _("Unit code"),
+        _("Unit"),
+        _("Username"),
+        _("Full name"),
+        _("Position"),
+        _("Status code"),
+        _("Status"),
+        _("Reason"),
+        _("Required courses completed"),
+        _("Required courses"),
+        _("Missing courses"),
+        _("Hours counted"),
+        _("Hours required"),
+        _("Deadline"),
+        _("Last activity"),
+    ]
+
+    def generate() -> Iterator[list[Any]]:
+        for row in rows:
+            result = row.result
+            yield [
+                row.unit_code,
+                row.unit_name,
+                row.username,
+                row.full_name,
+                row.position_name or "",
+                str(result.status),
+                status_label(result.status),
+                reason(result, standard),
+                result.required_done,
+                result.required_total,
+                "; ".join(result.missing),
+                _number(result.hours),
+                _number(result.hours_required),
+                result.deadline,
+                row.last_activity.date() if row.last_activity else None,
+            ]
+
+    return Table(keys, header, generate())
+
+
+def units_table(summaries: list[UnitSummary], total: UnitSummary) -> Table:
+    keys = [
+        "unit_code",
+        "unit_name",
+        "officials",
+        *[str(s) for s in STATUS_ORDER],
+        "compliant_share",
+    ]
+    header = [_("Unit code"), _("Unit"), _("Officials"), *[status_label(s) for s in STATUS_ORDER]]
+    header.append(_("Share meeting the standard (%)"))
+
+    def line(summary: UnitSummary, code: str, name: str) -> list[Any]:
+        share = summary.compliant_share
+        return [
+            code,
+            name,
+            sum(summary.counts.values()),
+            *[summary.counts[s] for s in STATUS_ORDER],
+            None if share is None else round(100 * share, 1),
+        ]
+
+    def generate() -> Iterator[list[Any]]:
+        for summary in summaries:
+            yield line(summary, summary.unit.code, summary.unit.name)
+        yield line(total, "", _("Total"))
+
+    return Table(keys, header, generate())
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def csv_chunks(table: Table) -> Iterator[bytes]:
+    """UTF-8 with BOM so Excel shows Vietnamese; streamed a row at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(table.header)
+    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    for row in table.rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([safe_cell(_text(v)) for v in row])
+        yield buffer.getvalue().encode("utf-8")
+
+
+def xlsx_bytes(table: Table, *, sheet: str) -> bytes:
+    """An XLSX workbook written in openpyxl's write-only mode (rows are not kept in memory)."""
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(title=sheet[:31])
+    worksheet.append(table.header)
+    for row in table.rows:
+        cells = []
+        for value in row:
+            if hasattr(value, "strftime"):
+                cell = WriteOnlyCell(worksheet, value=value)
+                cell.number_format = "DD/MM/YYYY"
+                cells.append(cell)
+            else:
+                cells.append(safe_cell(value))
+        worksheet.append(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def json_lines(table: Table) -> Iterator[str]:
+    """``{"rows": [...]}`` with the machine keys, streamed."""
+    yield '{"rows": [\n'
+    first = True
+    for row in table.rows:
+        item = {
+            key: (value.isoformat() if hasattr(value, "isoformat") else value)
+            for key, value in zip(table.keys, row, strict=True)
+        }
+        yield ("" if first else ",\n") + json.dumps(item, ensure_ascii=False)
+        first = False
+    yield "\n]}\n"

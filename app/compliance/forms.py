@@ -1,0 +1,51 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, DateField, DecimalField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+SCAN_TYPES = ["pdf", "jpg", "jpeg", "png"]
+
+
+class ExternalTrainingForm(FlaskForm):
+    title = StringField(_l("Training"), validators=[DataRequired(), Length(max=300)])
+    provider = StringField(_l("Provider"), validators=[Optional(), Length(max=300)])
+    hours = DecimalField(
+        _l("Hours"), places=2, validators=[DataRequired(), NumberRange(min=0.25, max=1000)]
+    )
+    start_date = DateField(_l("From"), validators=[Optional()])
+    end_date = DateField(_l("To"), validators=[DataRequired()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    scan = FileField(
+        _l("Scan of the certificate (PDF, JPG or PNG, at most 5 MB)"),
+        validators=[FileAllowed(SCAN_TYPES, _l("Only PDF, JPG or PNG files."))],
+    )
+
+
+class ExtensionForm(FlaskForm):
+    deadline = DateField(_l("New deadline"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(min=5, max=1000)])
+
+
+class ExemptionForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for the exemption"), validators=[DataRequired(), Length(min=5, max=1000)]
+    )
+
+
+class LeaveForm(FlaskForm):
+    start_date = DateField(_l("From"), validators=[DataRequired()])
+    end_date = DateField(_l("To"), validators=[DataRequired()])
+    kind = StringField(
+        _l("Kind of leave"),
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("E.g. maternity leave, long sick leave, long-term study."),
+    )
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("File (CSV or XLSX)"),
+        validators=[FileRequired(), FileAllowed(["csv", "xlsx"], _l("Only CSV or XLSX files."))],
+    )
+    dry_run = BooleanField(_l("Dry run: show what would be recorded, record nothing"), default=True)

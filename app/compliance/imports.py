@@ -1,0 +1,272 @@
+"""Import past training records (paper records from before the site) from CSV or XLSX.
+
+All or nothing: every row is checked first; if any row is bad nothing is recorded and every
+bad row is listed with its line and reason. A row naming a ``course`` records a completion of
+that catalogue course; a row without one records external training (title and hours).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import gettext as _
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app.compliance.services import add_external_training
+from app.models import Course, CourseProgress, Role, User, db
+from app.models.base import LOCAL_TZ
+from app.people.scope import can_see_user
+
+logger = logging.getLogger(__name__)
+
+MAX_ROWS = 50_000
+COLUMNS = {
+    "username": ("username", "tên đăng nhập", "ten_dang_nhap"),
+    "course": ("course", "khóa học", "khoa_hoc", "mã khóa học"),
+    "title": ("title", "tên khóa", "nội dung", "ten_khoa"),
+    "provider": ("provider", "cơ sở đào tạo", "đơn vị tổ chức", "co_so"),
+    "hours": ("hours", "số giờ", "so_gio"),
+    "completed_on": ("completed_on", "ngày hoàn thành", "ngay_hoan_thanh"),
+    "note": ("note", "ghi chú", "ghi_chu"),
+}
+
+
+class ImportFileError(Exception):
+    pass
+
+
+@dataclass
+class ImportRow:
+    line: int
+    values: dict[str, Any]
+
+
+@dataclass
+class ImportedRecord:
+    line: int
+    username: str
+    full_name: str
+    kind: str  # course | external
+    title: str
+    hours: Decimal
+    completed_on: dt.date
+
+
+@dataclass
+class ImportReport:
+    records: list[ImportedRecord] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _canonical(header: str) -> str | None:
+    name = " ".join(str(header or "").strip().lower().split())
+    for key, aliases in COLUMNS.items():
+        if name in aliases:
+            return key
+    return None
+
+
+def read_rows(filename: str, data: bytes) -> list[ImportRow]:
+    """Rows with their line numbers in the file (the header is line 1)."""
+    lower = filename.lower()
+    if lower.endswith(".xlsx"):
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises several kinds for a broken file
+            raise ImportFileError(_("The XLSX file cannot be read.")) from exc
+        sheet = workbook.worksheets[0]
+        lines = [(i, list(r)) for i, r in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        workbook.close()
+    elif lower.endswith(".csv"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(_("The CSV file must be saved as UTF-8.")) from exc
+        sample = text[:4096]
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.reader(io.StringIO(text), dialect)
+        lines = []
+        for values in reader:
+            lines.append((reader.line_num, values))
+    else:
+        raise ImportFileError(_("Only CSV or XLSX files."))
+    if not lines:
+        raise ImportFileError(_("The file is empty."))
+    header_line, header = lines[0]
+    keys = [_canonical(h) for h in header]
+    missing = [k for k in ("username", "completed_on") if k not in keys]
+    if missing:
+        raise ImportFileError(_("Missing columns: %(columns)s.", columns=", ".join(missing)))
+    rows = []
+    for line, values in lines[1:]:
+        if all(v in (None, "") for v in values):
+            continue
+        record = {k: v for k, v in zip(keys, values, strict=False) if k}
+        rows.append(ImportRow(line=line, values=record))
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(_("At most %(n)d rows per file.", n=MAX_ROWS))
+    return rows
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip()
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def _hours(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        hours = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        raise ValueError(str(value)) from None
+    if not hours.is_finite() or hours <= 0 or hours > 1000:
+        raise ValueError(str(value))
+    return hours
+
+
+def _noon_utc(day: dt.date) -> dt.datetime:
+    local = dt.datetime.combine(day, dt.time(12, 0), tzinfo=LOCAL_TZ)
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def import_records(rows: list[ImportRow], *, viewer: User, now: dt.datetime) -> ImportReport:
+    """Check every row; when all are good, record them (flush only; the caller commits)."""
+    report = ImportReport()
+    usernames = {str(r.values.get("username") or "").strip().lower() for r in rows}
+    users = {
+        u.username: u for u in db.session.scalars(select(User).where(User.username.in_(usernames)))
+    }
+    courses = {c.slug: c for c in db.session.scalars(select(Course))}
+    existing = {
+        (user_id, course_id, year)
+        for user_id, course_id, year in db.session.execute(
+            select(CourseProgress.user_id, CourseProgress.course_id, CourseProgress.year).where(
+                CourseProgress.user_id.in_([u.id for u in users.values()]),
+                CourseProgress.completed_at.is_not(None),
+            )
+        )
+    }
+    today = now.date()
+    seen: dict[tuple[int, int, int], int] = {}
+    planned: list[tuple[ImportRow, User, Course | None, Decimal, dt.date]] = []
+    for row in rows:
+        problems: list[str] = []
+        username = str(row.values.get("username") or "").strip().lower()
+        user = users.get(username)
+        if not username:
+            problems.append(_("no username"))
+        elif user is None or user.role != Role.OFFICIAL:
+            problems.append(_("unknown official '%(name)s'", name=username))
+        elif not can_see_user(viewer, user):
+            problems.append(_("'%(name)s' is not in your units", name=username))
+        try:
+            day = _date(row.values.get("completed_on"))
+            if day > today:
+                problems.append(_("the completion date is in the future"))
+        except ValueError:
+            day = None
+            problems.append(_("the completion date must be written dd/mm/yyyy"))
+        try:
+            hours = _hours(row.values.get("hours"))
+        except ValueError:
+            hours = None
+            problems.append(_("hours must be a positive number"))
+        slug = str(row.values.get("course") or "").strip()
+        course = courses.get(slug) if slug else None
+        if slug and course is None:
+            problems.append(_("unknown course '%(slug)s'", slug=slug))
+        if not slug:
+            if not str(row.values.get("title") or "").strip():
+                problems.append(_("a row without a course needs a title"))
+            if hours is None:
+                problems.append(_("a row without a course needs its hours"))
+        if course is not None and user is not None and day is not None:
+            key = (user.id, course.id, day.year)
+            if key in existing:
+                problems.append(_("already completed in %(year)d on the platform", year=day.year))
+            elif key in seen:
+                problems.append(_("same course and year as line %(line)d", line=seen[key]))
+            seen.setdefault(key, row.line)
+        if problems:
+            report.errors.append((row.line, "; ".join(problems)))
+            continue
+        planned.append((row, user, course, hours or course.hours, day))
+
+    if report.errors:
+        return report
+    for row, user, course, hours, day in planned:
+        note = str(row.values.get("note") or "").strip()
+        if course is not None:
+            moment = _noon_utc(day)
+            progress = db.session.scalar(
+                select(CourseProgress).where(
+                    CourseProgress.user_id == user.id,
+                    CourseProgress.course_id == course.id,
+                    CourseProgress.year == day.year,
+                )
+            )
+            if progress is None:
+                progress = CourseProgress(
+                    user_id=user.id,
+                    course_id=course.id,
+                    year=day.year,
+                    lessons_completed=0,
+                    started_at=moment,
+                )
+                db.session.add(progress)
+            progress.completed_at = moment
+            progress.last_activity_at = moment
+            progress.hours = hours
+            progress.source = "import"
+            progress.recorded_by_id = viewer.id
+            progress.note = note or None
+            title = course.title
+        else:
+            title = str(row.values["title"]).strip()
+            add_external_training(
+                user,
+                title=title,
+                provider=str(row.values.get("provider") or ""),
+                hours=hours,
+                start_date=None,
+                end_date=day,
+                note=note,
+                file=None,
+                created_by=viewer,
+                now=now,
+                source="import",
+            )
+        report.records.append(
+            ImportedRecord(
+                line=row.line,
+                username=user.username,
+                full_name=user.full_name,
+                kind="course" if course else "external",
+                title=title,
+                hours=hours,
+                completed_on=day,
+            )
+        )
+    db.session.flush()
+    logger.info("records imported: %d by user %s", len(report.records), viewer.id)
+    return report

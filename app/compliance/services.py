@@ -1,0 +1,348 @@
+"""Compliance: one service computes the status of one official or of a whole unit tree with
+the same rules, and records what HR enters (external training, extensions, exemptions, leave).
+
+Reads are set-based (``queries``), decisions pure (``rules``). Writes flush, never commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, and_, func, select, true
+
+from app.compliance import queries
+from app.compliance.certificates import new_verification_code, normalize_code
+from app.compliance.rules import Facts, Result, StandardRules, Status, evaluate
+from app.models import (
+    Certificate,
+    CourseProgress,
+    DeadlineExtension,
+    Exemption,
+    ExternalTraining,
+    LeavePeriod,
+    Position,
+    Standard,
+    Unit,
+    User,
+    db,
+    local_date,
+)
+from app.people.scope import in_scope
+
+logger = logging.getLogger(__name__)
+
+
+class ComplianceError(Exception):
+    pass
+
+
+@dataclass
+class OfficialStatus:
+    """One official's row: who, where, and the rules' result."""
+
+    user_id: int
+    username: str
+    full_name: str
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    unit_path: str
+    position_code: str | None
+    position_name: str | None
+    last_activity: datetime | None
+    result: Result
+
+    @property
+    def status(self) -> Status:
+        return self.result.status
+
+
+@dataclass
+class UnitSummary:
+    unit: Unit | None  # None: the total over every unit
+    counts: Counter = field(default_factory=Counter)
+
+    @property
+    def covered(self) -> int:
+        return sum(n for s, n in self.counts.items() if s != Status.NOT_APPLICABLE)
+
+    @property
+    def exempt(self) -> int:
+        return self.counts[Status.EXEMPT]
+
+    @property
+    def compliant_share(self) -> float | None:
+        """Share compliant among officials the standard applies to and who are not exempt."""
+        base = self.covered - self.exempt
+        return None if base <= 0 else self.counts[Status.COMPLIANT] / base
+
+
+def rules_of(standard: Standard) -> StandardRules:
+    return StandardRules(
+        year=standard.year,
+        start=standard.start_date,
+        deadline=standard.deadline,
+        min_hours=standard.min_hours,
+        count_external=standard.count_external,
+        external_cap=standard.external_hours_cap,
+        min_months_worked=standard.min_months_worked,
+        joined_after=standard.joined_after,
+    )
+
+
+def statuses(
+    standard: Standard, criterion: ColumnElement[bool], *, today: date
+) -> Iterator[OfficialStatus]:
+    """Status of every official matched by ``criterion``: three queries, whatever their number."""
+    year = standard.year
+    rules = rules_of(standard)
+    missing = queries.missing_courses(standard, year, criterion)
+    leave = queries.leave_days(year, criterion)
+    rows = db.session.execute(queries.official_facts(standard, year, criterion))
+    for row in rows:
+        facts = Facts(
+            applicable=bool(row.applicable),
+            required_total=row.required_total,
+            required_done=row.required_done,
+            platform_hours=Decimal(str(row.platform_hours)),
+            external_hours=Decimal(str(row.external_hours)),
+            has_activity=row.last_activity is not None or bool(row.has_external),
+            joined_on=row.joined_on,
+            leave_days=leave.get(row.id, 0),
+            exemption_reason=row.exemption_reason,
+            extended_deadline=row.extended_deadline,
+            missing=tuple(missing.get(row.id, ())),
+        )
+        yield OfficialStatus(
+            user_id=row.id,
+            username=row.username,
+            full_name=row.full_name,
+            unit_id=row.unit_id,
+            unit_code=row.unit_code,
+            unit_name=row.unit_name,
+            unit_path=row.unit_path,
+            position_code=row.position_code,
+            position_name=row.position_name,
+            last_activity=row.last_activity,
+            result=evaluate(rules, facts, today),
+        )
+
+
+def scope_criterion(
+    viewer: User | None, *, unit: Unit | None = None, position_code: str | None = None
+) -> ColumnElement[bool]:
+    """The viewer's scope (``None``: everyone, for operators' commands), narrowed to a unit
+    subtree and a position when asked."""
+    criteria = [in_scope(viewer) if viewer is not None else true()]
+    if unit is not None:
+        criteria.append(Unit.path.startswith(unit.path, autoescape=True))
+    if position_code:
+        criteria.append(Position.code == position_code)
+    return and_(*criteria)
+
+
+def official_status(standard: Standard, user: User, *, today: date) -> OfficialStatus | None:
+    return next(statuses(standard, User.id == user.id, today=today), None)
+
+
+def summarize(
+    rows: list[OfficialStatus], root: Unit | None, units: dict[int, Unit]
+) -> tuple[list[UnitSummary], UnitSummary]:
+    """Counts per status for each unit one level below ``root`` (or top-level units), and total."""
+    depth = root.depth + 1 if root is not None else 0
+    summaries: dict[int, UnitSummary] = {}
+    total = UnitSummary(unit=root)
+    for row in rows:
+        ids = [int(part) for part in row.unit_path.strip("/").split("/")]
+        key = ids[depth] if len(ids) > depth else ids[-1]
+        summary = summaries.get(key)
+        if summary is None:
+            summary = summaries[key] = UnitSummary(unit=units[key])
+        summary.counts[row.status] += 1
+        total.counts[row.status] += 1
+    ordered = sorted(summaries.values(), key=lambda s: s.unit.name)
+    return ordered, total
+
+
+# --- What HR records -------------------------------------------------------------------------
+
+
+def add_external_training(
+    user: User,
+    *,
+    title: str,
+    provider: str,
+    hours: Decimal,
+    start_date: date | None,
+    end_date: date,
+    note: str,
+    file: tuple[str, str, bytes] | None,
+    created_by: User,
+    now: datetime,
+    source: str = "manual",
+) -> ExternalTraining:
+    if hours <= 0:
+        raise ComplianceError("hours must be positive")
+    if start_date and start_date > end_date:
+        raise ComplianceError("the training ends before it starts")
+    record = ExternalTraining(
+        user_id=user.id,
+        year=end_date.year,
+        title=title.strip(),
+        provider=provider.strip(),
+        hours=hours,
+        start_date=start_date,
+        end_date=end_date,
+        note=note.strip(),
+        source=source,
+        created_by_id=created_by.id,
+        created_at=now,
+    )
+    if file is not None:
+        record.file_name, record.file_type, record.file_data = file
+    db.session.add(record)
+    db.session.flush()
+    logger.info(
+        "external training recorded: id=%s user=%s by=%s hours=%s",
+        record.id,
+        user.id,
+        created_by.id,
+        hours,
+    )
+    return record
+
+
+def extend_deadline(
+    user: User, year: int, deadline: date, reason: str, *, granted_by: User, now: datetime
+) -> DeadlineExtension:
+    if deadline.year not in (year, year + 1):
+        raise ComplianceError("the new deadline must fall in the standard's year or the next")
+    record = DeadlineExtension(
+        user_id=user.id,
+        year=year,
+        deadline=deadline,
+        reason=reason.strip(),
+        granted_by_id=granted_by.id,
+        created_at=now,
+    )
+    db.session.add(record)
+    db.session.flush()
+    logger.info("deadline extended: user=%s year=%s by=%s", user.id, year, granted_by.id)
+    return record
+
+
+def set_exemption(
+    user: User, year: int, reason: str | None, *, granted_by: User, now: datetime
+) -> Exemption | None:
+    """Exempt (with a reason) or, with ``reason=None``, lift the exemption."""
+    current = db.session.scalar(
+        select(Exemption).where(Exemption.user_id == user.id, Exemption.year == year)
+    )
+    if reason is None:
+        if current is not None:
+            db.session.delete(current)
+            logger.info("exemption lifted: user=%s year=%s by=%s", user.id, year, granted_by.id)
+        db.session.flush()
+        return None
+    if current is None:
+        current = Exemption(user_id=user.id, year=year)
+        db.session.add(current)
+    current.reason = reason.strip()
+    current.granted_by_id = granted_by.id
+    current.created_at = now
+    db.session.flush()
+    logger.info("exemption recorded: user=%s year=%s by=%s", user.id, year, granted_by.id)
+    return current
+
+
+def add_leave(
+    user: User, start: date, end: date, kind: str, *, created_by: User, now: datetime
+) -> LeavePeriod:
+    if end < start:
+        raise ComplianceError("the leave ends before it starts")
+    record = LeavePeriod(
+        user_id=user.id,
+        start_date=start,
+        end_date=end,
+        kind=kind.strip(),
+        created_by_id=created_by.id,
+        created_at=now,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+# --- Certificates ----------------------------------------------------------------------------
+
+
+def issue_certificate(
+    user: User,
+    *,
+    kind: str,
+    year: int,
+    title: str,
+    details: list[str],
+    completed_on: date,
+    course_id: int | None = None,
+    now: datetime,
+) -> Certificate:
+    """The certificate for this achievement, created once with a new verification code."""
+    existing = db.session.scalar(
+        select(Certificate).where(
+            Certificate.user_id == user.id,
+            Certificate.kind == kind,
+            Certificate.year == year,
+            Certificate.course_id.is_(None)
+            if course_id is None
+            else Certificate.course_id == course_id,
+        )
+    )
+    if existing is not None:
+        return existing
+    certificate = Certificate(
+        code=new_verification_code(),
+        kind=kind,
+        user_id=user.id,
+        course_id=course_id,
+        year=year,
+        title=title,
+        holder_name=user.full_name,
+        details=details,
+        completed_on=completed_on,
+        issued_at=now,
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    logger.info("certificate issued: id=%s user=%s kind=%s", certificate.id, user.id, kind)
+    return certificate
+
+
+def find_certificate(code: str) -> Certificate | None:
+    canonical = normalize_code(code)
+    if not canonical:
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.code == canonical))
+
+
+def compliance_date(standard: Standard, user: User) -> date:
+    """When the official met the standard: the last completion or external training counted."""
+    last_course = db.session.scalar(
+        select(func.max(CourseProgress.completed_at)).where(
+            CourseProgress.user_id == user.id,
+            CourseProgress.year == standard.year,
+            CourseProgress.completed_at.is_not(None),
+        )
+    )
+    last_external = db.session.scalar(
+        select(func.max(ExternalTraining.end_date)).where(
+            ExternalTraining.user_id == user.id, ExternalTraining.year == standard.year
+        )
+    )
+    candidates = [d for d in (last_course and local_date(last_course), last_external) if d]
+    return max(candidates) if candidates else standard.start_date
