@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 from flask_login import current_user
 
@@ -18,6 +18,8 @@ DATETIME_FORMAT = "dd/MM/yyyy HH:mm"
 def select_locale() -> str:
     """``?lang=`` (remembered in the session), then the user's choice, then Vietnamese."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # commands, reports, reminders: Vietnamese
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
     if asked in languages:
         session["lang"] = asked

@@ -1,0 +1,146 @@
+"""Importing past paper records: all or nothing, every bad row listed, dry run."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from app.compliance import imports
+from app.models import CourseProgress, ExternalTraining, Role, db
+from tests.compliance.scenario import build
+from tests.factories import make_user
+
+GOOD = (
+    "username,course,title,provider,hours,completed_on,note\n"
+    "ha,khoa-a,,,,15/03/2026,Lớp tập trung tại xã\n"
+    'ha,,Lớp bồi dưỡng kỹ năng lãnh đạo,Trường Chính trị tỉnh,"6,5",20/04/2026,\n'
+)
+
+
+@pytest.fixture
+def scenario(app, content_dirs):
+    return build(content_dirs)
+
+
+def upload(client, text: str | bytes, name: str = "ho-so.csv", dry_run: bool = False):
+    data = {"file": (io.BytesIO(text.encode() if isinstance(text, str) else text), name)}
+    if dry_run:
+        data["dry_run"] = "y"
+    return client.post("/hr/import", data=data, content_type="multipart/form-data")
+
+
+def counts():
+    return (
+        db.session.scalar(
+            select(func.count(CourseProgress.id)).where(CourseProgress.source == "import")
+        ),
+        db.session.scalar(
+            select(func.count(ExternalTraining.id)).where(ExternalTraining.source == "import")
+        ),
+    )
+
+
+def test_good_file_is_recorded(client, login, scenario):
+    login(scenario.people["hr"])
+    before = counts()
+    response = upload(client, GOOD)
+    assert response.status_code == 200
+    assert "Đã nhập 2 bản ghi" in response.get_data(as_text=True)
+    assert counts() == (before[0] + 1, before[1] + 1)
+    record = db.session.scalar(
+        select(ExternalTraining).where(ExternalTraining.title == "Lớp bồi dưỡng kỹ năng lãnh đạo")
+    )
+    assert float(record.hours) == 6.5 and record.year == 2026
+
+
+def test_dry_run_shows_and_records_nothing(client, login, scenario):
+    login(scenario.people["hr"])
+    before = counts()
+    response = upload(client, GOOD, dry_run=True)
+    page = response.get_data(as_text=True)
+    assert "Chạy thử: sẽ ghi nhận 2 bản ghi" in page and "Lớp bồi dưỡng kỹ năng lãnh đạo" in page
+    assert counts() == before
+
+
+def test_any_bad_row_imports_nothing_and_every_bad_row_is_listed(client, login, scenario):
+    login(scenario.people["hr"])
+    before = counts()
+    text = GOOD + (
+        "khong-co,khoa-a,,,,01/05/2026,\n"  # line 4: unknown official
+        "ha,khoa-z,,,,01/05/2026,\n"  # line 5: unknown course
+        "ha,,,,,2026-13-45,\n"  # line 6: bad date, no title, no hours
+        "binh,khoa-a,,,,02/05/2026,\n"  # line 7: already completed on the platform in 2026
+        "ha,khoa-a,,,,16/03/2026,\n"  # line 8: same as line 2
+        "ha,,Lớp,,-3,01/05/2026,\n"  # line 9: negative hours
+        "ha,khoa-b,,,,01/05/2099,\n"  # line 10: future
+    )
+    response = upload(client, text)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Chưa ghi nhận gì: có 7 dòng sai" in page
+    lines = [int(n) for n in __import__("re").findall(r"<tr><td>(\d+)</td><td>", page)]
+    assert lines == [4, 5, 6, 7, 8, 9, 10]
+    for expected in (
+        "không có công chức &#39;khong-co&#39;",
+        "không có khóa học &#39;khoa-z&#39;",
+        "ngày hoàn thành phải ghi dạng dd/mm/yyyy",
+        "đã hoàn thành trên hệ thống trong năm 2026",
+        "trùng khóa học và năm với dòng 2",
+        "số giờ phải là số dương",
+        "ngày hoàn thành ở tương lai",
+    ):
+        assert expected in page, expected
+    assert counts() == before
+
+
+def test_officials_outside_the_hr_units_are_refused(client, login, scenario):
+    hr_y = make_user("hr.y", role=Role.HR, unit=scenario.units["Y"])
+    login(hr_y)
+    response = upload(client, GOOD)
+    assert response.status_code == 400
+    assert "không thuộc đơn vị anh/chị quản lý" in response.get_data(as_text=True)
+
+
+def test_xlsx_with_vietnamese_headers_and_real_dates(client, login, scenario):
+    import datetime as dt
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Tên đăng nhập", "Khóa học", "Tên khóa", "Số giờ", "Ngày hoàn thành"])
+    sheet.append(["ha", "khoa-a", None, None, dt.datetime(2026, 3, 15)])
+    out = io.BytesIO()
+    workbook.save(out)
+    login(scenario.people["hr"])
+    response = upload(client, out.getvalue(), name="ho-so.xlsx")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    progress = db.session.scalar(
+        select(CourseProgress).where(
+            CourseProgress.user_id == scenario.people["ha"].id, CourseProgress.source == "import"
+        )
+    )
+    assert progress.completed_at is not None and progress.recorded_by_id == scenario.people["hr"].id
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("a.csv", "ten,khac\nx,y\n", "Thiếu cột: username, completed_on."),
+        ("a.csv", "".encode("utf-16") + "username,completed_on\n".encode("utf-16"), "UTF-8"),
+        ("a.xlsx", b"not a zip", "Không đọc được tệp XLSX."),
+        ("a.txt", "username,completed_on\n", "Chỉ nhận tệp CSV hoặc XLSX."),
+    ],
+)
+def test_unreadable_files_are_refused_clearly(client, login, scenario, name, data, message):
+    login(scenario.people["hr"])
+    response = upload(client, data, name=name)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_semicolon_csv_from_excel_is_read():
+    rows = imports.read_rows("a.csv", "username;completed_on;hours\nha;01/02/2026;4\n".encode())
+    assert rows[0].values == {"username": "ha", "completed_on": "01/02/2026", "hours": "4"}
+    assert rows[0].line == 2
