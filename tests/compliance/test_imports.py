@@ -141,6 +141,6 @@ def test_unreadable_files_are_refused_clearly(client, login, scenario, name, dat
 
 
 def test_semicolon_csv_from_excel_is_read():
-    rows = imports.read_rows("a.csv", "username;completed_on;hours\nha;01/02/2026;4\n".encode())
+    rows = imports.read_rows("a.csv", b"username;completed_on;hours\nha;01/02/2026;4\n")
     assert rows[0].values == {"username": "ha", "completed_on": "01/02/2026", "hours": "4"}
     assert rows[0].line == 2
