@@ -203,7 +203,9 @@ def report_compliance_command(year, unit_code, level, fmt, output):
         if unit is None:
             raise click.ClickException(f"Unknown unit '{unit_code}'.")
     criterion = compliance.scope_criterion(None, unit=unit)  # an operator sees every unit
-    rows = compliance.statuses(standard, criterion, today=local_date(utcnow()))
+    rows = compliance.statuses(
+        standard, criterion, today=local_date(utcnow()), with_missing=level == "officials"
+    )
     if level == "units":
         units = {u.id: u for u in db.session.scalars(select(Unit))}
         summaries, total = compliance.summarize(list(rows), unit, units)

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from app.compliance.rules import STATUS_ORDER
+from app.compliance.rules import STATUS_ORDER, Result
 from app.compliance.services import OfficialStatus, UnitSummary
 from app.compliance.text import reason, status_label
 from app.models import Standard
@@ -81,9 +81,14 @@ def officials_table(rows: Iterable[OfficialStatus], standard: Standard) -> Table
         _("Last activity"),
     ]
 
+    labels = {status: status_label(status) for status in STATUS_ORDER}
+    reasons: dict[Result, str] = {}  # many officials share a reason: word it once
+
     def generate() -> Iterator[list[Any]]:
         for row in rows:
             result = row.result
+            if result not in reasons:
+                reasons[result] = reason(result, standard)
             yield [
                 row.unit_code,
                 row.unit_name,
@@ -91,8 +96,8 @@ def officials_table(rows: Iterable[OfficialStatus], standard: Standard) -> Table
                 row.full_name,
                 row.position_name or "",
                 str(result.status),
-                status_label(result.status),
-                reason(result, standard),
+                labels[result.status],
+                reasons[result],
                 result.required_done,
                 result.required_total,
                 "; ".join(result.missing),

@@ -96,12 +96,17 @@ def rules_of(standard: Standard) -> StandardRules:
 
 
 def statuses(
-    standard: Standard, criterion: ColumnElement[bool], *, today: date
+    standard: Standard,
+    criterion: ColumnElement[bool],
+    *,
+    today: date,
+    with_missing: bool = True,
 ) -> Iterator[OfficialStatus]:
-    """Status of every official matched by ``criterion``: three queries, whatever their number."""
+    """Status of every official matched by ``criterion``: three queries, whatever their number
+    (two without ``with_missing``: the titles of missing courses, which counts do not need)."""
     year = standard.year
     rules = rules_of(standard)
-    missing = queries.missing_courses(standard, year, criterion)
+    missing = queries.missing_courses(standard, year, criterion) if with_missing else {}
     leave = queries.leave_days(year, criterion)
     rows = db.session.execute(queries.official_facts(standard, year, criterion))
     for row in rows:

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from flask_babel import format_date, gettext, ngettext
+from flask_babel import format_date, gettext, lazy_gettext, ngettext
 
 from app.compliance.rules import Result, Status
 from app.i18n import number_filter
 from app.models import Standard
 
+STATUS_LABELS = {
+    Status.NOT_STARTED: lazy_gettext("Not started"),
+    Status.IN_PROGRESS: lazy_gettext("In progress"),
+    Status.COMPLIANT: lazy_gettext("Meets the standard"),
+    Status.OVERDUE: lazy_gettext("Overdue"),
+    Status.EXEMPT: lazy_gettext("Exempt"),
+    Status.NOT_APPLICABLE: lazy_gettext("Not covered"),
+}
+
 
 def status_label(status: Status) -> str:
-    return {
-        Status.NOT_STARTED: gettext("Not started"),
-        Status.IN_PROGRESS: gettext("In progress"),
-        Status.COMPLIANT: gettext("Meets the standard"),
-        Status.OVERDUE: gettext("Overdue"),
-        Status.EXEMPT: gettext("Exempt"),
-        Status.NOT_APPLICABLE: gettext("Not covered"),
-    }[status]
+    return str(STATUS_LABELS[status])
 
 
 def _date(value) -> str:

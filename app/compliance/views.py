@@ -106,9 +106,13 @@ def filters() -> dict:
     }
 
 
-def _rows(standard, unit, position):
+def _rows(standard, unit, position, *, with_missing: bool = True):
     criterion = services.scope_criterion(current_user, unit=unit, position_code=position or None)
-    return list(services.statuses(standard, criterion, today=local_date(utcnow())))
+    return list(
+        services.statuses(
+            standard, criterion, today=local_date(utcnow()), with_missing=with_missing
+        )
+    )
 
 
 @bp.get("/")
@@ -132,7 +136,7 @@ def dashboard():
     }
     if standard is None:
         return render_template("compliance/dashboard.html", **context)
-    rows = _rows(standard, unit, position)
+    rows = _rows(standard, unit, position, with_missing=False)
     summaries, total = services.summarize(rows, unit, {u.id: u for u in units})
     return render_template("compliance/dashboard.html", summaries=summaries, total=total, **context)
 
@@ -205,7 +209,7 @@ def export(fmt: str):
         abort(404)
     root = selected_unit() or default_root()
     level = request.args.get("level", "officials")
-    rows = _rows(standard, root, args["position"])
+    rows = _rows(standard, root, args["position"], with_missing=level == "officials")
     if args["status"] in set(Status):
         rows = [r for r in rows if r.status == args["status"]]
     if level == "units":

@@ -174,3 +174,33 @@ def test_change_password_errors_keep_the_form(client, login, official):
 def test_passwords_are_stored_hashed(official):
     assert PASSWORD not in official.password_hash
     assert official.password_hash.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_security_headers_forbid_inline_script_and_framing(client):
+    response = client.get("/auth/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert (
+        "script-src 'self'" in csp
+        and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    )
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_no_page_carries_inline_script(client, login, admin):
+    import re
+
+    login(admin)
+    for url in (
+        "/",
+        "/courses",
+        "/hr/",
+        "/hr/officials",
+        "/admin/",
+        "/admin/users",
+        "/auth/password",
+    ):
+        page = client.get(url).get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\bsrc=)", page), url
+        assert not re.search(r"\son[a-z]+=", page), url
