@@ -6,11 +6,11 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app run.py
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test install translations i18n-update db content demo lint test-sqlite test-postgres serve bench clean
+.PHONY: run test install translations i18n-update chromium db content demo lint test-sqlite test-postgres serve bench clean
 
 run: install translations db content demo serve
 
-test: install translations lint test-sqlite test-postgres
+test: install translations lint chromium test-sqlite test-postgres
 
 install: $(STAMP)
 
@@ -45,6 +45,19 @@ demo: install
 serve:
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Browser tests drive Debian's Chromium through Playwright (its own browser download does not
+# work here). Installed when missing and possible; otherwise those tests are skipped, loudly.
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Debian's chromium for the browser tests..."; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+				|| echo "WARNING: could not install chromium: browser tests will be skipped"; \
+		else \
+			echo "WARNING: chromium is not installed (sudo apt-get install chromium): browser tests will be skipped"; \
+		fi; \
+	fi
 
 lint: install
 	$(BIN)/ruff check .

@@ -76,15 +76,22 @@
     form.querySelectorAll("fieldset[data-question]").forEach(function (fieldset) {
       if (fieldset.disabled) return;
       var differs = false;
+      // Compare with what the server rendered (the defaults), not with what the browser
+      // may itself have restored into the fields on reload.
       fieldset.querySelectorAll("input, select, textarea").forEach(function (el) {
         if (!el.name || !(el.name in stored) || el.type === "hidden") return;
         var wanted = stored[el.name];
         if (el.type === "radio" || el.type === "checkbox") {
           var on = wanted.indexOf(el.value) !== -1;
-          if (el.checked !== on) { el.checked = on; differs = true; }
-        } else if (el.value !== wanted[0]) {
+          if (el.defaultChecked !== on) differs = true;
+          el.checked = on;
+        } else if (el.tagName === "SELECT") {
+          var saved = Array.prototype.find.call(el.options, function (o) { return o.defaultSelected; });
+          if ((saved ? saved.value : "") !== wanted[0]) differs = true;
           el.value = wanted[0];
-          differs = true;
+        } else {
+          if (el.defaultValue !== wanted[0]) differs = true;
+          el.value = wanted[0];
         }
       });
       if (differs) { pending[fieldset.dataset.question] = fieldset; send(fieldset); }

@@ -1,0 +1,84 @@
+"""An official on a phone: reading, a quiz with a dropped connection, submitting."""
+
+from __future__ import annotations
+
+import re
+
+
+def test_lesson_fits_a_phone_screen_and_marks_completed(phone, live):
+    phone.goto(live + "/courses/mot-cua/tiep-nhan")
+    assert phone.locator("h1").inner_text() == "Tiep Nhan"
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360
+    phone.click("text=Đánh dấu đã học xong")
+    phone.wait_for_load_state()
+    assert "Đã ghi nhận hoàn thành bài học." in phone.content()
+    assert phone.console_errors == []
+
+
+def test_quiz_answers_are_saved_as_you_go_and_survive_a_dropped_connection(phone, live):
+    phone.goto(live + "/quiz/mot-cua")
+    phone.click("text=Bắt đầu làm bài")
+    phone.wait_for_url(re.compile(r".*/quiz/attempts/\d+$"))
+    attempt_url = phone.url
+    question = phone.locator("fieldset.question", has_text="cấp huyện chấm dứt")
+    question.locator("input[value=true]").check()
+    phone.wait_for_function("document.getElementById('save-status').textContent === 'Đã lưu'")
+    assert re.match(r"\d+:\d\d", phone.locator("#timer").inner_text())
+
+    # The connection drops: the answer is kept on the phone and sent when it comes back.
+    phone.context.set_offline(True)
+    short = phone.locator("fieldset.question", has_text="Luật số")
+    short.locator("input[type=text]").fill("80")
+    phone.wait_for_function(
+        "document.getElementById('save-status').textContent.startsWith('Chưa lưu')"
+    )
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    phone.wait_for_function("document.getElementById('save-status').textContent === 'Đã lưu'")
+
+    phone.reload()
+    assert phone.url == attempt_url
+    assert (
+        phone.locator("fieldset.question", has_text="cấp huyện chấm dứt")
+        .locator("input[value=true]")
+        .is_checked()
+    )
+    assert (
+        phone.locator("fieldset.question", has_text="Luật số")
+        .locator("input[type=text]")
+        .input_value()
+        == "80"
+    )
+
+    phone.once("dialog", lambda dialog: dialog.accept())
+    phone.click("#submit-attempt")
+    phone.wait_for_url(re.compile(r".*/result$"))
+    text = phone.locator("main").inner_text()
+    assert "Kết quả lượt 1" in text and "%" in text
+    script_errors = [e for e in phone.console_errors if "net::ERR_INTERNET_DISCONNECTED" not in e]
+    assert script_errors == []
+
+
+def test_answers_the_server_never_got_are_restored_after_reload(phone, live):
+    phone.goto(live + "/quiz/mot-cua")
+    phone.click("text=Bắt đầu làm bài")
+    phone.wait_for_url(re.compile(r".*/quiz/attempts/\d+$"))
+    # The server cannot be reached while the official types (a weak connection).
+    phone.route("**/save", lambda route: route.abort())
+    phone.locator("fieldset.question", has_text="Năm ban hành").locator("input[type=text]").fill(
+        "2025"
+    )
+    phone.wait_for_function(
+        "document.getElementById('save-status').textContent.startsWith('Chưa lưu')"
+    )
+    phone.unroute("**/save")
+    phone.reload()  # the copy kept on the phone is put back and sent
+    field = phone.locator("fieldset.question", has_text="Năm ban hành").locator("input[type=text]")
+    assert field.input_value() == "2025"
+    phone.wait_for_function("document.getElementById('save-status').textContent === 'Đã lưu'")
+    # the server has it now: a new tab renders it
+    fresh = phone.context.new_page()
+    fresh.goto(phone.url)
+    html = fresh.locator("fieldset.question", has_text="Năm ban hành").inner_html()
+    assert 'value="2025"' in html
