@@ -198,7 +198,7 @@ def missing_courses(
         )
         .subquery()
     )
-    rows = db.session.execute(
+    rows = db.session.connection().execute(
         select(User.id, Course.title)
         .join(Unit, Unit.id == User.unit_id)
         .outerjoin(Position, Position.id == User.position_id)

@@ -108,7 +108,8 @@ def statuses(
     rules = rules_of(standard)
     missing = queries.missing_courses(standard, year, criterion) if with_missing else {}
     leave = queries.leave_days(year, criterion)
-    rows = db.session.execute(queries.official_facts(standard, year, criterion))
+    # Core execution: plain rows, without the ORM loading machinery (a third of the time).
+    rows = db.session.connection().execute(queries.official_facts(standard, year, criterion))
     for row in rows:
         facts = Facts(
             applicable=bool(row.applicable),

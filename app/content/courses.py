@@ -5,7 +5,6 @@ Pure: no database. ``loader.py`` writes the result.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from app.content.errors import ContentError
 from app.content.fields import Field, check_fields
+from app.content.files import digest, read_text
 from app.content.markdown import parse_front_matter, render_markdown
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -63,22 +63,6 @@ class CourseData:
     lessons: list[LessonData] = field(default_factory=list)
 
 
-def _digest(*parts: str) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part.encode("utf-8"))
-        h.update(b"\0")
-    return h.hexdigest()
-
-
-def _read(path: Path, shown: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise ContentError(shown, line, "not valid UTF-8 text") from None
-
-
 def course_dirs(courses_dir: Path) -> list[Path]:
     if not courses_dir.is_dir():
         return []
@@ -107,7 +91,7 @@ def read_course(folder: Path, shown_root: str) -> tuple[CourseData | None, list[
     body_html = ""
     course_text = ""
     try:
-        course_text = _read(course_file, course_path)
+        course_text = read_text(course_file, course_path)
         doc = parse_front_matter(course_text, course_path)
         values, field_errors = check_fields(doc, COURSE_FIELDS)
         errors += field_errors
@@ -153,7 +137,7 @@ def read_course(folder: Path, shown_root: str) -> tuple[CourseData | None, list[
         seen_slugs[slug] = path.name
         seen_positions[position] = path.name
         try:
-            text = _read(path, lesson_path)
+            text = read_text(path, lesson_path)
             doc = parse_front_matter(text, lesson_path)
         except ContentError as exc:
             errors.append(exc)
@@ -175,7 +159,7 @@ def read_course(folder: Path, shown_root: str) -> tuple[CourseData | None, list[
                 body_html=body,
                 toc_html=toc,
                 source_path=lesson_path,
-                content_hash=_digest(text),
+                content_hash=digest(text),
             )
         )
     if not lessons and not errors:
@@ -193,7 +177,7 @@ def read_course(folder: Path, shown_root: str) -> tuple[CourseData | None, list[
             version=values["version"],
             body_html=body_html,
             source_path=course_path,
-            content_hash=_digest(
+            content_hash=digest(
                 course_text,
                 *(f"{lesson.position}:{lesson.slug}:{lesson.content_hash}" for lesson in lessons),
             ),

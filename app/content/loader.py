@@ -111,6 +111,41 @@ def _check_links(
     return errors
 
 
+def _sync_lessons(
+    course: Course, data: CourseData, existing: dict[str, Lesson], now: datetime
+) -> None:
+    """Lessons by slug: a changed file bumps the lesson's revision; progress stays attached."""
+    existing = dict(existing)
+    for item in data.lessons:
+        lesson = existing.pop(item.slug, None)
+        fields = {
+            "position": item.position,
+            "title": item.title,
+            "minutes": item.minutes,
+            "body_html": item.body_html,
+            "toc_html": item.toc_html,
+            "source_path": item.source_path,
+        }
+        if lesson is None:
+            db.session.add(
+                Lesson(course=course, slug=item.slug, content_hash=item.content_hash, **fields)
+            )
+        elif lesson.content_hash != item.content_hash or not lesson.is_active:
+            for key, value in fields.items():
+                setattr(lesson, key, value)
+            if lesson.content_hash != item.content_hash:
+                lesson.revision += 1
+            lesson.content_hash = item.content_hash
+            lesson.is_active = True
+            lesson.updated_at = now
+        elif lesson.position != item.position:
+            lesson.position = item.position
+    for gone in existing.values():
+        if gone.is_active:
+            gone.is_active = False
+            gone.updated_at = now
+
+
 def _course_fields(data: CourseData) -> dict:
     return {
         "title": data.title,
@@ -122,6 +157,48 @@ def _course_fields(data: CourseData) -> dict:
         "body_html": data.body_html,
         "source_path": data.source_path,
     }
+
+
+def _upsert(
+    model,
+    rows: dict,
+    key: str | int,
+    fields: dict,
+    content_hash: str,
+    report: LoadReport,
+    label: str,
+    now: datetime,
+):
+    """Create the row for ``key``, update it (revision + 1) when its files changed, or leave it
+    as it is. Returns the row, or None when unchanged."""
+    row = rows.get(key)
+    if row is None:
+        row = model(content_hash=content_hash, **fields)
+        db.session.add(row)
+        db.session.flush()
+        rows[key] = row
+        report.created.append(label)
+        return row
+    if row.content_hash == content_hash and row.is_active:
+        report.unchanged += 1
+        return None
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.content_hash = content_hash
+    row.revision += 1
+    row.is_active = True
+    row.updated_at = now
+    report.updated.append(f"{label} (revision {row.revision})")
+    return row
+
+
+def _withdraw(rows: dict, present: set, report: LoadReport, kind: str, now: datetime) -> None:
+    """Rows whose files are gone stop being offered; their history stays."""
+    for key, row in rows.items():
+        if key not in present and row.is_active:
+            row.is_active = False
+            row.updated_at = now
+            report.deactivated.append(f"{kind} {key}")
 
 
 def load_content(content: ContentSet, *, now: datetime) -> LoadReport:
@@ -141,61 +218,21 @@ def load_content(content: ContentSet, *, now: datetime) -> LoadReport:
     touched_courses: list[int] = []
 
     for data in content.courses:
-        course = courses.get(data.slug)
+        course = _upsert(
+            Course,
+            courses,
+            data.slug,
+            {"slug": data.slug, **_course_fields(data)},
+            data.content_hash,
+            report,
+            f"course {data.slug}",
+            now,
+        )
         if course is None:
-            course = Course(slug=data.slug, content_hash=data.content_hash, **_course_fields(data))
-            db.session.add(course)
-            db.session.flush()
-            report.created.append(f"course {data.slug}")
-        elif course.content_hash == data.content_hash and course.is_active:
-            report.unchanged += 1
             continue
-        else:
-            for key, value in _course_fields(data).items():
-                setattr(course, key, value)
-            course.content_hash = data.content_hash
-            course.revision += 1
-            course.is_active = True
-            course.updated_at = now
-            report.updated.append(f"course {data.slug} (revision {course.revision})")
         touched_courses.append(course.id)
-
-        existing = lessons.get(course.id, {})
-        for item in data.lessons:
-            lesson = existing.pop(item.slug, None)
-            fields = {
-                "position": item.position,
-                "title": item.title,
-                "minutes": item.minutes,
-                "body_html": item.body_html,
-                "toc_html": item.toc_html,
-                "source_path": item.source_path,
-            }
-            if lesson is None:
-                db.session.add(
-                    Lesson(course=course, slug=item.slug, content_hash=item.content_hash, **fields)
-                )
-            elif lesson.content_hash != item.content_hash or not lesson.is_active:
-                for key, value in fields.items():
-                    setattr(lesson, key, value)
-                if lesson.content_hash != item.content_hash:
-                    lesson.revision += 1
-                lesson.content_hash = item.content_hash
-                lesson.is_active = True
-                lesson.updated_at = now
-            elif lesson.position != item.position:
-                lesson.position = item.position
-        for gone in existing.values():
-            if gone.is_active:
-                gone.is_active = False
-                gone.updated_at = now
-
-    present = {c.slug for c in content.courses}
-    for slug, course in courses.items():
-        if slug not in present and course.is_active:
-            course.is_active = False
-            course.updated_at = now
-            report.deactivated.append(f"course {slug}")
+        _sync_lessons(course, data, lessons.get(course.id, {}), now)
+    _withdraw(courses, {c.slug for c in content.courses}, report, "course", now)
 
     db.session.flush()
     recount_lessons(touched_courses)
@@ -241,24 +278,18 @@ def _load_quizzes(items: list[QuizData], report: LoadReport, *, now: datetime) -
     for data in items:
         fields = {name: getattr(data, name) for name in QUIZ_FIELDS}
         fields["course_id"] = course_ids.get(data.course_slug) if data.course_slug else None
-        quiz = quizzes.get(data.slug)
+        quiz = _upsert(
+            Quiz,
+            quizzes,
+            data.slug,
+            {"slug": data.slug, **fields},
+            data.content_hash,
+            report,
+            f"quiz {data.slug}",
+            now,
+        )
         if quiz is None:
-            quiz = Quiz(slug=data.slug, content_hash=data.content_hash, **fields)
-            db.session.add(quiz)
-            db.session.flush()
-            report.created.append(f"quiz {data.slug}")
-        elif quiz.content_hash == data.content_hash and quiz.is_active:
-            report.unchanged += 1
             continue
-        else:
-            for key, value in fields.items():
-                setattr(quiz, key, value)
-            quiz.content_hash = data.content_hash
-            quiz.revision += 1
-            quiz.is_active = True
-            quiz.updated_at = now
-            report.updated.append(f"quiz {data.slug} (revision {quiz.revision})")
-
         existing = questions.get(quiz.id, {})
         for item in data.questions:
             question = existing.pop(item.content_hash, None)
@@ -287,12 +318,7 @@ def _load_quizzes(items: list[QuizData], report: LoadReport, *, now: datetime) -
         for gone in existing.values():
             gone.is_active = False
 
-    present = {q.slug for q in items}
-    for slug, quiz in quizzes.items():
-        if slug not in present and quiz.is_active:
-            quiz.is_active = False
-            quiz.updated_at = now
-            report.deactivated.append(f"quiz {slug}")
+    _withdraw(quizzes, {q.slug for q in items}, report, "quiz", now)
     db.session.flush()
 
 
@@ -349,23 +375,18 @@ def _load_standards(items: list[StandardData], report: LoadReport, *, now: datet
 
     for data in items:
         fields = {name: getattr(data, name) for name in STANDARD_FIELDS}
-        standard = standards.get(data.year)
+        standard = _upsert(
+            Standard,
+            standards,
+            data.year,
+            {"year": data.year, **fields},
+            data.content_hash,
+            report,
+            f"standard {data.year}",
+            now,
+        )
         if standard is None:
-            standard = Standard(year=data.year, content_hash=data.content_hash, **fields)
-            db.session.add(standard)
-            db.session.flush()
-            report.created.append(f"standard {data.year}")
-        elif standard.content_hash == data.content_hash and standard.is_active:
-            report.unchanged += 1
             continue
-        else:
-            for key, value in fields.items():
-                setattr(standard, key, value)
-            standard.content_hash = data.content_hash
-            standard.revision += 1
-            standard.is_active = True
-            standard.updated_at = now
-            report.updated.append(f"standard {data.year} (revision {standard.revision})")
         db.session.execute(delete(StandardCourse).where(StandardCourse.standard_id == standard.id))
         # A course required of everyone is not repeated for a position: each required course
         # is counted once per official.
@@ -381,9 +402,5 @@ def _load_standards(items: list[StandardData], report: LoadReport, *, now: datet
                     standard_id=standard.id, course_id=courses[slug], position_id=position_id
                 )
             )
-    present = {s.year for s in items}
-    for year, standard in standards.items():
-        if year not in present and standard.is_active:
-            standard.is_active = False
-            report.deactivated.append(f"standard {year}")
+    _withdraw(standards, {s.year for s in items}, report, "standard", now)
     db.session.flush()

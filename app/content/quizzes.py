@@ -8,7 +8,6 @@ rendered and sanitised here, once. Pure: no database.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from app.content.aiken import parse_aiken
 from app.content.courses import SLUG
 from app.content.errors import ContentError
 from app.content.fields import Field, check_fields
+from app.content.files import digest, read_text
 from app.content.gift import Question, parse_gift, question_to_dict
 from app.content.markdown import Document, parse_yaml, render_markdown, render_text
 from app.models.base import LOCAL_TZ
@@ -89,14 +89,6 @@ class QuizData:
     questions: list[QuestionData] = field(default_factory=list)
 
 
-def _digest(*parts: str) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part.encode("utf-8"))
-        h.update(b"\0")
-    return h.hexdigest()
-
-
 def question_hash(question: Question) -> str:
     """Identity of a question's content: what it asks and how it is graded. Where it sits
     (line, title, category, tags) does not count, so those can change without making a
@@ -104,7 +96,7 @@ def question_hash(question: Question) -> str:
     data = question_to_dict(question)
     for placement in ("line", "title", "category", "idnumber", "tags"):
         data.pop(placement, None)
-    return _digest(json.dumps(data, sort_keys=True, ensure_ascii=False))
+    return digest(json.dumps(data, sort_keys=True, ensure_ascii=False))
 
 
 def render_question(question: Question) -> tuple[str, dict[str, Any]]:
@@ -123,14 +115,6 @@ def render_question(question: Question) -> tuple[str, dict[str, Any]]:
             for a in question.answers
         ]
     return render_text(question.text, question.text_format), rendered
-
-
-def _read_text(path: Path, shown: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise ContentError(shown, line, "not valid UTF-8 text") from None
 
 
 def _end_of_day(day: dt.date) -> dt.datetime:
@@ -220,7 +204,7 @@ def read_quiz(path: Path, shown_root: str) -> tuple[QuizData | None, list[Conten
             ContentError(shown, 0, "file name must be a slug: lowercase letters, digits, hyphens")
         )
     try:
-        text = _read_text(path, shown)
+        text = read_text(path, shown)
     except ContentError as exc:
         return None, [exc]
     questions, parse_errors = PARSERS[path.suffix](text, shown)
@@ -235,7 +219,7 @@ def read_quiz(path: Path, shown_root: str) -> tuple[QuizData | None, list[Conten
     if settings_file is not None:
         settings_shown = f"{shown_root}/{settings_file.name}"
         try:
-            settings_text = _read_text(settings_file, settings_shown)
+            settings_text = read_text(settings_file, settings_shown)
             doc = parse_yaml(settings_text, settings_shown)
             settings, field_errors = check_fields(doc, SETTINGS_FIELDS, what="settings")
             errors += field_errors
@@ -302,7 +286,7 @@ def read_quiz(path: Path, shown_root: str) -> tuple[QuizData | None, list[Conten
             source_path=shown,
             settings_path=doc.path if doc else None,
             course_line=doc.line_of("course") if doc else 0,
-            content_hash=_digest(text, settings_text),
+            content_hash=digest(text, settings_text),
             questions=items,
         ),
         [],

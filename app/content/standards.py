@@ -6,7 +6,6 @@ Pure: no database. The loader checks course slugs here and unit codes at load ti
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,6 +15,7 @@ import yaml
 
 from app.content.errors import ContentError
 from app.content.fields import Field, check_fields
+from app.content.files import digest, read_text
 from app.content.markdown import Document, parse_yaml, render_markdown
 from app.models.user import UnitKind
 
@@ -108,10 +108,8 @@ def read_standard(
     if not match:
         return None, [ContentError(shown, 0, "a standard file is named <year>.yml, e.g. 2026.yml")]
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, shown)
         doc = parse_yaml(text, shown)
-    except UnicodeDecodeError:
-        return None, [ContentError(shown, 0, "not valid UTF-8 text")]
     except ContentError as exc:
         return None, [exc]
     top, errors = check_fields(doc, TOP_FIELDS, what="standard")
@@ -198,7 +196,7 @@ def read_standard(
             joined_after=exemptions["joined_after"],
             reminder_days=sorted(set(days), reverse=True),
             source_path=shown,
-            content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            content_hash=digest(text),
             lines=dict(doc.key_lines),
         ),
         [],
