@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import Workbook
@@ -81,7 +82,7 @@ def test_any_bad_row_imports_nothing_and_every_bad_row_is_listed(client, login, 
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Chưa ghi nhận gì: có 7 dòng sai" in page
-    lines = [int(n) for n in __import__("re").findall(r"<tr><td>(\d+)</td><td>", page)]
+    lines = [int(n) for n in re.findall(r"<tr><td>(\d+)</td><td>", page)]
     assert lines == [4, 5, 6, 7, 8, 9, 10]
     for expected in (
         "không có công chức &#39;khong-co&#39;",

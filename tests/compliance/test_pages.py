@@ -5,32 +5,31 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from app.compliance import notify, services
+from app.compliance import notify, queries, services
 from app.compliance.exports import safe_cell
 from app.models import Certificate, ExternalTraining, Message, Role, User, db
 from tests.compliance.scenario import EXPECTED, TODAY, build
 from tests.factories import make_user
+
+NOW = datetime(2026, 12, 20, 2, 0)  # UTC, on the scenario's day
 
 
 @pytest.fixture
 def scenario(app, content_dirs, monkeypatch):
     built = build(content_dirs)
     # Pages judge "today" by the clock: pin it to the scenario's day.
-    from app import models
-
     monkeypatch.setattr("app.compliance.views.local_date", lambda _now: TODAY)
     monkeypatch.setattr("app.learn.views.local_date", lambda _now: TODAY)
     monkeypatch.setattr("app.compliance.views.local_year", lambda _now: 2026)
     monkeypatch.setattr("app.learn.views.local_year", lambda _now: 2026)
     monkeypatch.setattr("app.cli.local_date", lambda _now: TODAY)
-    assert models
     return built
 
 
@@ -182,7 +181,7 @@ def test_no_standard_certificate_before_meeting_it(client, login, scenario):
 
 
 def test_reminders_go_once_to_officials_and_hr(app, scenario):
-    report = notify.send_reminders(today=TODAY, now=TODAY_NOW())
+    report = notify.send_reminders(today=TODAY, now=NOW)
     db.session.commit()
     overdue = {"an", "chi", "dung"}
     keys = db.session.execute(
@@ -192,7 +191,7 @@ def test_reminders_go_once_to_officials_and_hr(app, scenario):
     assert officials == overdue
     assert ("hr.p", "2026:overdue:hr") in keys
     assert report.outbox == len(keys) and report.sent == 0
-    again = notify.send_reminders(today=TODAY, now=TODAY_NOW())
+    again = notify.send_reminders(today=TODAY, now=NOW)
     db.session.commit()
     assert again.skipped == len(keys) and again.outbox == 0
     body = db.session.scalar(select(Message.body).where(Message.key == "2026:overdue:hr"))
@@ -200,11 +199,11 @@ def test_reminders_go_once_to_officials_and_hr(app, scenario):
 
 
 def test_reminder_days_before_the_deadline(app, scenario):
-    report = notify.send_reminders(today=date(2026, 12, 1), now=TODAY_NOW())
+    report = notify.send_reminders(today=date(2026, 12, 1), now=NOW)
     db.session.commit()
     keys = set(db.session.scalars(select(Message.key)))
     assert "2026:before:30:official" in keys and report.outbox >= 1
-    later = notify.send_reminders(today=date(2026, 12, 10), now=TODAY_NOW())
+    later = notify.send_reminders(today=date(2026, 12, 10), now=NOW)
     db.session.commit()
     assert "2026:before:7:official" in set(db.session.scalars(select(Message.key)))
     assert later.skipped == 0
@@ -217,7 +216,7 @@ def test_reminders_by_smtp_are_logged(app, scenario, monkeypatch):
     for user in scenario.people.values():
         user.email = f"{user.username}@example.invalid"
     db.session.commit()
-    report = notify.send_reminders(today=TODAY, now=TODAY_NOW(), mailer=mailer)
+    report = notify.send_reminders(today=TODAY, now=NOW, mailer=mailer)
     db.session.commit()
     assert report.sent == len(sent) > 0
     assert db.session.scalar(select(func.count(Message.id)).where(Message.status == "sent")) == len(
@@ -226,7 +225,7 @@ def test_reminders_by_smtp_are_logged(app, scenario, monkeypatch):
 
 
 def test_outbox_is_for_admins(client, login, scenario):
-    notify.send_reminders(today=TODAY, now=TODAY_NOW())
+    notify.send_reminders(today=TODAY, now=NOW)
     db.session.commit()
     admin = make_user("quantri", role=Role.ADMIN)
     login(scenario.people["hr"])
@@ -271,29 +270,26 @@ def test_external_training_form_errors_keep_what_was_typed(client, login, scenar
 def test_hr_extends_exempts_and_records_leave(client, login, scenario):
     login(scenario.people["hr"])
     an = scenario.people["an"]
-    client.post(
-        f"/hr/officials/{an.id}/extension?year=2026",
-        data={"deadline": "2027-01-15", "reason": "Đi học tập trung"},
-    )
-    standard = services.official_status
-    from app.compliance import queries
 
-    result = standard(queries.standard_for(2026), an, today=TODAY)
-    assert str(result.status) == "in_progress"
-    client.post(f"/hr/officials/{an.id}/exemption?year=2026", data={"reason": "Biệt phái dài hạn"})
-    assert str(standard(queries.standard_for(2026), an, today=TODAY).status) == "exempt"
-    client.post(f"/hr/officials/{an.id}/exemption?year=2026", data={"lift": "1"})
-    assert str(standard(queries.standard_for(2026), an, today=TODAY).status) == "in_progress"
+    def status() -> str:
+        return str(services.official_status(queries.standard_for(2026), an, today=TODAY).status)
+
+    assert status() == "overdue"
+    url = f"/hr/officials/{an.id}"
+    client.post(f"{url}/extension?year=2026", data={"deadline": "2027-01-15", "reason": "Đi học"})
+    assert status() == "in_progress"
+    client.post(f"{url}/exemption?year=2026", data={"reason": "Biệt phái dài hạn"})
+    assert status() == "exempt"
+    client.post(f"{url}/exemption?year=2026", data={"lift": "1"})
+    assert status() == "in_progress"
+    client.post(
+        f"{url}/leave?year=2026",
+        data={"start_date": "2026-01-01", "end_date": "2026-08-31", "kind": "Nghỉ thai sản"},
+    )
+    assert status() == "exempt"  # four months of work left in the year
     bad = client.post(
-        f"/hr/officials/{an.id}/extension?year=2026",
-        data={"deadline": "2031-01-01", "reason": "Quá xa rồi"},
+        f"{url}/extension?year=2026", data={"deadline": "2031-01-01", "reason": "Quá xa rồi"}
     )
     assert bad.status_code == 302
     page = client.get(bad.location).get_data(as_text=True)
     assert "Hạn mới phải thuộc năm 2026 hoặc năm sau" in page
-
-
-def TODAY_NOW():
-    from datetime import datetime
-
-    return datetime(2026, 12, 20, 2, 0)
