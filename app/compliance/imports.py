@@ -20,8 +20,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.compliance.services import add_external_training
-from app.models import Course, CourseProgress, Role, User, db
-from app.models.base import LOCAL_TZ
+from app.models import Course, CourseProgress, Role, User, db, local_to_utc
 from app.people.scope import can_see_user
 
 logger = logging.getLogger(__name__)
@@ -144,11 +143,6 @@ def _hours(value: Any) -> Decimal | None:
     return hours
 
 
-def _noon_utc(day: dt.date) -> dt.datetime:
-    local = dt.datetime.combine(day, dt.time(12, 0), tzinfo=LOCAL_TZ)
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
-
-
 def import_records(rows: list[ImportRow], *, viewer: User, now: dt.datetime) -> ImportReport:
     """Check every row; when all are good, record them (flush only; the caller commits)."""
     report = ImportReport()
@@ -217,7 +211,7 @@ def import_records(rows: list[ImportRow], *, viewer: User, now: dt.datetime) -> 
     for row, user, course, hours, day in planned:
         note = str(row.values.get("note") or "").strip()
         if course is not None:
-            moment = _noon_utc(day)
+            moment = local_to_utc(day, dt.time(12, 0))  # a paper record has no time: noon
             progress = db.session.scalar(
                 select(CourseProgress).where(
                     CourseProgress.user_id == user.id,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -434,8 +432,3 @@ def import_records():
         return render_template("compliance/import.html", form=form, report=report), status
     status = 400 if request.method == "POST" else 200
     return render_template("compliance/import.html", form=form, report=report), status
-
-
-@bp.app_template_global()
-def today_local() -> date:
-    return local_date(utcnow())

@@ -22,8 +22,9 @@ from app.content.fields import Field, check_fields
 from app.content.files import digest, read_text
 from app.content.gift import Question, parse_gift, question_to_dict
 from app.content.markdown import Document, parse_yaml, render_markdown, render_text
-from app.models.base import LOCAL_TZ
+from app.models.base import local_to_utc
 
+END_OF_DAY = dt.time(23, 59, 59)
 PARSERS = {".gift": parse_gift, ".aiken": parse_aiken}
 SETTINGS_SUFFIXES = (".yml", ".yaml")
 GRADING = ("highest", "last", "first", "average")
@@ -115,12 +116,6 @@ def render_question(question: Question) -> tuple[str, dict[str, Any]]:
             for a in question.answers
         ]
     return render_text(question.text, question.text_format), rendered
-
-
-def _end_of_day(day: dt.date) -> dt.datetime:
-    """23:59:59 of ``day`` in Vietnam, as naive UTC."""
-    local = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=LOCAL_TZ)
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def _check_draw(
@@ -282,7 +277,7 @@ def read_quiz(path: Path, shown_root: str) -> tuple[QuizData | None, list[Conten
             overdue_policy=settings["when_time_expires"],
             grace_minutes=settings["grace_minutes"],
             accent_insensitive=settings["accent_insensitive"],
-            close_at=_end_of_day(settings["close"]) if settings["close"] else None,
+            close_at=local_to_utc(settings["close"], END_OF_DAY) if settings["close"] else None,
             source_path=shown,
             settings_path=doc.path if doc else None,
             course_line=doc.line_of("course") if doc else 0,

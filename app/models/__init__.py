@@ -1,6 +1,6 @@
 """All models, split by area and re-exported here."""
 
-from app.models.base import LOCAL_TZ, Base, db, local_date, local_year, utcnow
+from app.models.base import LOCAL_TZ, Base, db, local_date, local_to_utc, local_year, utcnow
 from app.models.compliance import (
     Certificate,
     DeadlineExtension,
@@ -29,6 +29,7 @@ from app.models.user import LoginFailure, Position, Role, Unit, UnitKind, User
 __all__ = [
     "LOCAL_TZ",
     "local_date",
+    "local_to_utc",
     "Certificate",
     "DeadlineExtension",
     "Exemption",

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.content.gift import question_from_dict
 from app.learn.services import refresh_course_progress
@@ -439,16 +439,6 @@ def grant_override(
         extra_attempts,
     )
     return override
-
-
-def attempts_used(quiz: Quiz, user_id: int, year: int) -> int:
-    return db.session.scalar(
-        select(func.count(QuizAttempt.id)).where(
-            QuizAttempt.quiz_id == quiz.id,
-            QuizAttempt.user_id == user_id,
-            QuizAttempt.year == year,
-        )
-    )
 
 
 def overrides_of(quiz: Quiz, user_id: int) -> list[QuizOverride]:

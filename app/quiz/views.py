@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, time
+from datetime import time
 
 from flask import (
     Blueprint,
@@ -17,8 +17,7 @@ from sqlalchemy import select
 
 from app.auth.decorators import role_required
 from app.models import Quiz as QuizModel
-from app.models import QuizAttempt, Role, User, db, local_year, utcnow
-from app.models.base import LOCAL_TZ
+from app.models import QuizAttempt, Role, User, db, local_to_utc, local_year, utcnow
 from app.people.scope import can_see_user
 from app.quiz import services, statistics
 from app.quiz.forms import OverrideForm
@@ -204,8 +203,7 @@ def override(slug: str, user_id: int):
     if form.validate_on_submit():
         close_at = None
         if form.close_on.data:
-            local = datetime.combine(form.close_on.data, time(23, 59, 59), tzinfo=LOCAL_TZ)
-            close_at = local.astimezone(UTC).replace(tzinfo=None)
+            close_at = local_to_utc(form.close_on.data, time(23, 59, 59))
         services.grant_override(
             quiz,
             official,
