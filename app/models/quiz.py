@@ -97,7 +97,8 @@ class QuizAttempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    year: Mapped[int] = mapped_column(index=True)  # the training year it counts for
+    # The training year it belongs to: the year (Vietnam time) it was started in.
+    year: Mapped[int] = mapped_column(index=True)
     number: Mapped[int]  # 1, 2, ... within (quiz, official, year)
     state: Mapped[str] = mapped_column(String(12), default=AttemptState.IN_PROGRESS, index=True)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -168,11 +168,11 @@ def start_attempt(
         raise QuizUnavailable()
     rng = rng or random.SystemRandom()
     year = local_year(now)
-    attempts = attempts_of(quiz, user.id, year)
-    for attempt in attempts:
+    for attempt in attempts_of(quiz, user.id):  # an open attempt of any year is resumed first
         finalize_if_due(attempt, now=now)
         if attempt.is_open:
             return attempt
+    attempts = attempts_of(quiz, user.id, year)
     rules = effective_rules(quiz, user.id)
     if rules.close_at is not None and now >= rules.close_at:
         raise QuizClosed()
@@ -335,7 +335,6 @@ def _grade(attempt: QuizAttempt, *, submitted_at: datetime, auto: bool) -> None:
     attempt.state = AttemptState.SUBMITTED
     attempt.submitted_at = submitted_at
     attempt.auto_submitted = auto
-    attempt.year = local_year(submitted_at)
     db.session.flush()
     if quiz.course is not None:
         refresh_course_progress(attempt.user_id, quiz.course, attempt.year, now=submitted_at)

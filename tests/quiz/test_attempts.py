@@ -385,3 +385,15 @@ def test_drawing_per_category_and_random_subset(app, official, content_dirs):
     attempt = services.start_attempt(quiz, official, now=utcnow())
     categories = sorted(i.question.category for i in services.attempt_questions(attempt))
     assert categories == ["thu/bai-1", "thu/bai-1", "thu/bai-2"]
+
+
+def test_an_attempt_open_across_new_year_is_resumed_and_counts_for_its_year(app, official, quiz):
+    # Started at 23:50 on 31/12/2025 in Hà Nội (16:50 UTC), no time limit reached yet.
+    started = datetime(2025, 12, 31, 16, 50)
+    attempt = services.start_attempt(quiz, official, now=started)
+    again = services.start_attempt(quiz, official, now=started + timedelta(minutes=15))
+    assert again.id == attempt.id  # resumed, not a second attempt in the new year
+    services.submit_attempt(attempt, right_form(attempt), now=started + timedelta(minutes=16))
+    assert attempt.year == 2025
+    fresh = services.start_attempt(quiz, official, now=started + timedelta(days=1))
+    assert (fresh.year, fresh.number) == (2026, 1)
