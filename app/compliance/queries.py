@@ -93,7 +93,9 @@ def population(criterion: ColumnElement[bool]):
 
 
 def official_facts(standard: Standard, year: int, criterion: ColumnElement[bool]):
-    """One row per official with the counts the rules need (one statement)."""
+    """One row per official with the counts the rules need (one statement).
+
+    ``services.statuses`` unpacks the columns by position: keep their order in step."""
     unit_paths = []
     if standard.unit_codes:
         unit_paths = list(

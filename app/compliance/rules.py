@@ -45,7 +45,7 @@ class StandardRules:
     joined_after: date | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Facts:
     """What the database says about one official for the year (counted in SQL)."""
 
@@ -62,7 +62,7 @@ class Facts:
     missing: tuple[str, ...] = ()  # titles of required courses not yet completed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Result:
     status: Status
     hours: Decimal  # hours counted toward the standard
