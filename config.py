@@ -60,6 +60,9 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5))
     LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 20))
 
+    # Behind a reverse proxy (nginx, a load balancer), the number of proxies to trust for the
+    # client's address and scheme; without it every login would seem to come from the proxy.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
     PER_PAGE = 50
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # uploads: scans, roster and record imports
     # Certificates: who issues them, and the public address their QR codes point to.

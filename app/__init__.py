@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import csrf, db, login_manager, migrate
 from app.models import User
@@ -27,6 +28,9 @@ def create_app(config: str | type | None = None) -> Flask:
     if hasattr(config, "init"):
         config.init()
     app.config.from_object(config)
+    if app.config.get("PROXY_COUNT"):
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     _init_extensions(app)
     _register_blueprints(app)

@@ -204,3 +204,25 @@ def test_no_page_carries_inline_script(client, login, admin):
         page = client.get(url).get_data(as_text=True)
         assert not re.search(r"<script(?![^>]*\bsrc=)", page), url
         assert not re.search(r"\son[a-z]+=", page), url
+
+
+def test_behind_a_proxy_addresses_come_from_x_forwarded_for(tmp_path):
+    from app import create_app
+    from config import TestingConfig
+
+    class ProxiedConfig(TestingConfig):
+        PROXY_COUNT = 1
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/proxied.db"
+
+    proxied = create_app(ProxiedConfig)
+    with proxied.app_context():
+        db.create_all()
+        proxied.test_client().post(
+            "/auth/login",
+            data={"username": "ai", "password": "x"},
+            headers={"X-Forwarded-For": "203.0.113.7"},
+            environ_base={"REMOTE_ADDR": "10.0.0.1"},
+        )
+        assert db.session.scalar(select(LoginFailure.address)) == "203.0.113.7"
+        db.session.remove()
+        db.engine.dispose()
