@@ -211,3 +211,23 @@ def test_the_shipped_catalogue_checks_clean(app):
     root = Path(__file__).resolve().parents[2]
     content, errors = read_content(root / "courses", root / "quizzes")
     assert errors == [], [str(e) for e in errors]
+
+
+def test_inspect_json_on_moodle_documentation_examples(runner):
+    """The examples of Moodle's GIFT page, through the command authors use."""
+    from pathlib import Path
+
+    from tests.content.test_gift import DOCS_EXPECTED
+
+    path = Path(__file__).resolve().parents[1] / "data" / "gift" / "moodle_docs_examples.gift"
+    result = runner.invoke(args=["quiz", "inspect", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    questions = json.loads(result.output)["questions"]
+    assert len(questions) == len(DOCS_EXPECTED)
+    for question, (line, qtype, single, weights) in zip(questions, DOCS_EXPECTED, strict=True):
+        assert (question["line"], question["type"], question["single"]) == (line, qtype, single)
+        got = [a["weight"] for a in question["answers"]]
+        if qtype == "match":  # each pair's share of the mark
+            stems = sum(1 for a in question["answers"] if a["question"])
+            weights = [1 / stems if a["question"] else 0.0 for a in question["answers"]]
+        assert got == pytest.approx(weights)
