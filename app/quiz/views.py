@@ -73,7 +73,8 @@ def overview(slug: str):
     now = utcnow()
     year = local_year(now)
     attempts = services.attempts_of(quiz, current_user.id, year)
-    if any(services.finalize_if_due(a, now=now) for a in attempts):
+    closed = [services.finalize_if_due(a, now=now) for a in attempts]  # every one, not the first
+    if any(closed):
         db.session.commit()
     rules = services.effective_rules(quiz, current_user.id)
     return render_template(
@@ -84,7 +85,6 @@ def overview(slug: str):
         grade=services.grade_of(quiz, attempts),
         open_attempt=next((a for a in attempts if a.is_open), None),
         year=year,
-        now=now,
     )
 
 
@@ -179,7 +179,6 @@ def result(attempt_id: int):
         staff=staff,
         level=level,
         items=review_items(attempt, items, level=level, true_false=(_("True"), _("False"))),
-        question_count=len(items),
     )
 
 
