@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from app.extensions import csrf, db, login_manager, migrate
 from app.models import User
@@ -33,6 +34,7 @@ def create_app(config: str | type | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     _init_extensions(app)
+    app.url_map.converters["int"] = DatabaseIntConverter
     _register_blueprints(app)
 
     from app.cli import register_cli
@@ -68,6 +70,14 @@ def _security_headers(response):
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:...>`` limited to what an INTEGER column holds: a larger number is a 404,
+    not an overflow in the database driver."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import math
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.models import LoginFailure, User, db
 
@@ -26,6 +29,12 @@ class InvalidCredentials(AuthError):
 @dataclass
 class Throttled(AuthError):
     retry_after_minutes: int
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check unknown usernames against, so that timing does not tell which exist."""
+    return generate_password_hash(secrets.token_hex(16))
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,8 @@ def authenticate(
         logger.warning("login throttled: username=%r address=%s", username, address)
         raise Throttled(wait)
     user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        check_password_hash(_dummy_hash(), password)  # same time as a real check
     if user is None or not user.is_active or not user.check_password(password):
         db.session.add(LoginFailure(username=username, address=address, created_at=now))
         db.session.flush()

@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.compliance import queries, services
-from app.compliance.certificates import CertificateData, render_certificate_pdf
+from app.compliance.certificates import CertificateData, normalize_code, render_certificate_pdf
 from app.compliance.rules import Status
 from app.i18n import number_filter
 from app.models import (
@@ -160,8 +160,8 @@ def _issue_standard(
 @bp.get("/verify")
 def verify_form():
     code = request.args.get("code", "").strip()
-    if code:
-        return redirect(url_for("certificates.verify", code=code))
+    if code:  # "98dp/nf52 …" as typed from paper: the canonical form makes a clean address
+        return redirect(url_for("certificates.verify", code=normalize_code(code) or code))
     return render_template("certificates/verify.html", certificate=None, code=None)
 
 

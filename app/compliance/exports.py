@@ -17,6 +17,7 @@ from typing import Any
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from app.compliance.rules import STATUS_ORDER, Result
 from app.compliance.services import OfficialStatus, UnitSummary
@@ -174,8 +175,10 @@ def xlsx_bytes(table: Table, *, sheet: str) -> bytes:
                 cell = WriteOnlyCell(worksheet, value=value)
                 cell.number_format = "DD/MM/YYYY"
                 cells.append(cell)
+            elif isinstance(value, str):  # control characters pasted from Word break XLSX
+                cells.append(safe_cell(ILLEGAL_CHARACTERS_RE.sub("", value)))
             else:
-                cells.append(safe_cell(value))
+                cells.append(value)
         worksheet.append(cells)
     out = io.BytesIO()
     workbook.save(out)

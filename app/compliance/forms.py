@@ -2,16 +2,24 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, DecimalField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 
 SCAN_TYPES = ["pdf", "jpg", "jpeg", "png"]
+
+
+def finite_number(form, field) -> None:
+    """Refuse NaN and infinities before any range check compares them."""
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation(_l("Enter a number."))
 
 
 class ExternalTrainingForm(FlaskForm):
     title = StringField(_l("Training"), validators=[DataRequired(), Length(max=300)])
     provider = StringField(_l("Provider"), validators=[Optional(), Length(max=300)])
     hours = DecimalField(
-        _l("Hours"), places=2, validators=[DataRequired(), NumberRange(min=0.25, max=1000)]
+        _l("Hours"),
+        places=2,
+        validators=[DataRequired(), finite_number, NumberRange(min=0.25, max=1000)],
     )
     start_date = DateField(_l("From"), validators=[Optional()])
     end_date = DateField(_l("To"), validators=[DataRequired()])

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import logging
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,12 +21,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.compliance.services import add_external_training
-from app.models import Course, CourseProgress, Role, User, db, local_to_utc
+from app.models import Course, CourseProgress, Role, User, db, local_date, local_to_utc
 from app.people.scope import can_see_user
 
 logger = logging.getLogger(__name__)
 
 MAX_ROWS = 50_000
+TITLE_MAX = 300  # ExternalTraining.title
+TEXT_MAX = 2000  # provider and note are cut to this
 COLUMNS = {
     "username": ("username", "tên đăng nhập", "ten_dang_nhap"),
     "course": ("course", "khóa học", "khoa_hoc", "mã khóa học"),
@@ -65,7 +68,7 @@ class ImportReport:
 
 
 def _canonical(header: str) -> str | None:
-    name = " ".join(str(header or "").strip().lower().split())
+    name = " ".join(unicodedata.normalize("NFC", str(header or "")).strip().lower().split())
     for key, aliases in COLUMNS.items():
         if name in aliases:
             return key
@@ -76,13 +79,14 @@ def read_rows(filename: str, data: bytes) -> list[ImportRow]:
     """Rows with their line numbers in the file (the header is line 1)."""
     lower = filename.lower()
     if lower.endswith(".xlsx"):
-        try:
+        try:  # openpyxl raises many kinds of errors for a broken file, also while reading rows
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises several kinds for a broken file
+            sheet = workbook.worksheets[0]
+            rows = sheet.iter_rows(values_only=True)
+            lines = [(i, list(r)) for i, r in enumerate(rows, start=1)]
+            workbook.close()
+        except Exception as exc:
             raise ImportFileError(_("The XLSX file cannot be read.")) from exc
-        sheet = workbook.worksheets[0]
-        lines = [(i, list(r)) for i, r in enumerate(sheet.iter_rows(values_only=True), start=1)]
-        workbook.close()
     elif lower.endswith(".csv"):
         try:
             text = data.decode("utf-8-sig")
@@ -95,8 +99,13 @@ def read_rows(filename: str, data: bytes) -> list[ImportRow]:
             dialect = csv.excel
         reader = csv.reader(io.StringIO(text), dialect)
         lines = []
-        for values in reader:
-            lines.append((reader.line_num, values))
+        try:
+            for values in reader:
+                lines.append((reader.line_num, values))
+        except csv.Error as exc:
+            raise ImportFileError(
+                _("The CSV file cannot be read near line %(line)d.", line=reader.line_num + 1)
+            ) from exc
     else:
         raise ImportFileError(_("Only CSV or XLSX files."))
     if not lines:
@@ -160,7 +169,7 @@ def import_records(rows: list[ImportRow], *, viewer: User, now: dt.datetime) -> 
             )
         )
     }
-    today = now.date()
+    today = local_date(now)
     seen: dict[tuple[int, int, int], int] = {}
     planned: list[tuple[ImportRow, User, Course | None, Decimal, dt.date]] = []
     for row in rows:
@@ -169,10 +178,9 @@ def import_records(rows: list[ImportRow], *, viewer: User, now: dt.datetime) -> 
         user = users.get(username)
         if not username:
             problems.append(_("no username"))
-        elif user is None or user.role != Role.OFFICIAL:
-            problems.append(_("unknown official '%(name)s'", name=username))
-        elif not can_see_user(viewer, user):
-            problems.append(_("'%(name)s' is not in your units", name=username))
+        elif user is None or user.role != Role.OFFICIAL or not can_see_user(viewer, user):
+            # one message for both: HR must not learn who exists in other units
+            problems.append(_("no official '%(name)s' in your units", name=username))
         try:
             day = _date(row.values.get("completed_on"))
             if day > today:
@@ -190,8 +198,11 @@ def import_records(rows: list[ImportRow], *, viewer: User, now: dt.datetime) -> 
         if slug and course is None:
             problems.append(_("unknown course '%(slug)s'", slug=slug))
         if not slug:
-            if not str(row.values.get("title") or "").strip():
+            title = str(row.values.get("title") or "").strip()
+            if not title:
                 problems.append(_("a row without a course needs a title"))
+            elif len(title) > TITLE_MAX:
+                problems.append(_("the title is longer than %(n)d characters", n=TITLE_MAX))
             if hours is None:
                 problems.append(_("a row without a course needs its hours"))
         if course is not None and user is not None and day is not None:
@@ -209,7 +220,7 @@ def import_records(rows: list[ImportRow], *, viewer: User, now: dt.datetime) -> 
     if report.errors:
         return report
     for row, user, course, hours, day in planned:
-        note = str(row.values.get("note") or "").strip()
+        note = str(row.values.get("note") or "").strip()[:TEXT_MAX]
         if course is not None:
             moment = local_to_utc(day, dt.time(12, 0))  # a paper record has no time: noon
             progress = db.session.scalar(
@@ -240,7 +251,7 @@ def import_records(rows: list[ImportRow], *, viewer: User, now: dt.datetime) -> 
             add_external_training(
                 user,
                 title=title,
-                provider=str(row.values.get("provider") or ""),
+                provider=str(row.values.get("provider") or "")[:TITLE_MAX],
                 hours=hours,
                 start_date=None,
                 end_date=day,

@@ -85,6 +85,7 @@ def _deliver(
     report: ReminderReport,
     now: datetime,
 ) -> None:
+    """Log the message, commit, then send: a crash after sending can never send it again."""
     message = Message(
         created_at=now,
         recipient_id=recipient.id,
@@ -100,24 +101,28 @@ def _deliver(
     except IntegrityError:  # sent by an earlier run
         report.skipped += 1
         return
-    if mailer.enabled and recipient.email:
-        try:
-            mailer.send(recipient.email, subject, body)
-            message.status = "sent"
-            report.sent += 1
-        except (OSError, smtplib.SMTPException) as exc:
-            message.status = "failed"
-            message.error = str(exc)[:1000]
-            report.failed += 1
-            logger.warning("reminder failed: message=%s error=%s", message.id, exc)
-    else:
-        report.outbox += 1
+    db.session.commit()
     report.keys.append(key)
+    if not (mailer.enabled and recipient.email):
+        report.outbox += 1
+        return
+    try:
+        mailer.send(recipient.email, subject, body)
+    except Exception as exc:  # one bad address or a refused message must not stop the run
+        message.status = "failed"
+        message.error = f"{type(exc).__name__}: {exc}"[:1000]
+        report.failed += 1
+        logger.warning("reminder failed: message=%s error=%s", message.id, exc)
+    else:
+        message.status = "sent"
+        report.sent += 1
+    db.session.commit()
 
 
 def send_reminders(*, today: date, now: datetime, mailer: Mailer | None = None) -> ReminderReport:
     """Remind every official not yet compliant whose reminder is due, and the HR of their units
-    (one summary per HR account). Commits nothing; the command commits."""
+    (one summary per HR account). Unlike other services this commits, message by message:
+    each one is logged before it is sent."""
     report = ReminderReport()
     standard = db.session.scalar(
         select(Standard).where(Standard.year == today.year, Standard.is_active.is_(True))

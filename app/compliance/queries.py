@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, true
 
 from app.learn.queries import lesson_counts
 from app.models import (
@@ -24,6 +24,7 @@ from app.models import (
     Standard,
     StandardCourse,
     Unit,
+    UnitKind,
     User,
     db,
 )
@@ -62,13 +63,40 @@ def required_courses(standard: Standard) -> list[tuple[Course, Position | None]]
     ]
 
 
-def applicable(standard: Standard, unit_paths: list[str]) -> ColumnElement[bool]:
+def covered_unit_ids(standard: Standard) -> list[int] | None:
+    """Units whose officials the standard covers (None: every unit), in one query.
+
+    A unit's kind is its own, except for an agency (a centre, a department inside a
+    commune or province), which takes the kind of its nearest unit that is not an agency:
+    the centre of a commune is covered by a standard for communes.
+    """
+    if not standard.unit_kinds and not standard.unit_codes:
+        return None
+    units = db.session.execute(select(Unit.id, Unit.code, Unit.kind, Unit.path)).all()
+    kinds = {unit_id: kind for unit_id, _code, kind, _path in units}
+    roots = [path for _id, code, _kind, path in units if code in (standard.unit_codes or [])]
+    covered = []
+    for unit_id, _code, kind, path in units:
+        if standard.unit_codes and not any(path.startswith(root) for root in roots):
+            continue
+        if standard.unit_kinds:
+            ancestors = [int(part) for part in path.strip("/").split("/")]
+            effective = kind
+            for ancestor in reversed(ancestors):
+                effective = kinds.get(ancestor, kind)
+                if effective != UnitKind.AGENCY:
+                    break
+            if effective not in standard.unit_kinds:
+                continue
+        covered.append(unit_id)
+    return covered
+
+
+def applicable(standard: Standard, unit_ids: list[int] | None) -> ColumnElement[bool]:
     """Officials the standard applies to (by unit kind, unit subtree and position)."""
     criteria: list[ColumnElement[bool]] = []
-    if standard.unit_kinds:
-        criteria.append(Unit.kind.in_(standard.unit_kinds))
-    if standard.unit_codes:
-        criteria.append(or_(*(Unit.path.startswith(p, autoescape=True) for p in unit_paths)))
+    if unit_ids is not None:
+        criteria.append(Unit.id.in_(unit_ids) if unit_ids else false())
     if standard.position_codes:
         criteria.append(Position.code.in_(standard.position_codes))
     return and_(*criteria) if criteria else true()
@@ -96,11 +124,7 @@ def official_facts(standard: Standard, year: int, criterion: ColumnElement[bool]
     """One row per official with the counts the rules need (one statement).
 
     ``services.statuses`` unpacks the columns by position: keep their order in step."""
-    unit_paths = []
-    if standard.unit_codes:
-        unit_paths = list(
-            db.session.scalars(select(Unit.path).where(Unit.code.in_(standard.unit_codes)))
-        )
+    unit_ids = covered_unit_ids(standard)
     completed = and_(CourseProgress.year == year, CourseProgress.completed_at.is_not(None))
     required = (
         select(User.id.label("user_id"), func.count(StandardCourse.id).label("n"))
@@ -163,7 +187,7 @@ def official_facts(standard: Standard, year: int, criterion: ColumnElement[bool]
             Unit.path.label("unit_path"),
             Position.code.label("position_code"),
             Position.name.label("position_name"),
-            applicable(standard, unit_paths).label("applicable"),
+            applicable(standard, unit_ids).label("applicable"),
             func.coalesce(required.c.n, 0).label("required_total"),
             func.coalesce(done.c.n, 0).label("required_done"),
             func.coalesce(progress.c.hours, 0).label("platform_hours"),
@@ -219,8 +243,8 @@ def missing_courses(
     return missing
 
 
-def leave_days(year: int, criterion: ColumnElement[bool]) -> dict[int, int]:
-    """Days of recorded long leave inside ``year`` per official (one query)."""
+def leave_periods(year: int, criterion: ColumnElement[bool]) -> dict[int, list[tuple[date, date]]]:
+    """Long-leave periods touching ``year`` per official (one query)."""
     first, last = date(year, 1, 1), date(year, 12, 31)
     rows = db.session.execute(
         select(LeavePeriod.user_id, LeavePeriod.start_date, LeavePeriod.end_date)
@@ -229,12 +253,10 @@ def leave_days(year: int, criterion: ColumnElement[bool]) -> dict[int, int]:
         .outerjoin(Position, Position.id == User.position_id)
         .where(population(criterion), LeavePeriod.start_date <= last, LeavePeriod.end_date >= first)
     )
-    days: dict[int, set[date]] = {}
+    periods: dict[int, list[tuple[date, date]]] = {}
     for user_id, start, end in rows:
-        start, end = max(start, first), min(end, last)
-        covered = days.setdefault(user_id, set())
-        covered.update(date.fromordinal(d) for d in range(start.toordinal(), end.toordinal() + 1))
-    return {user_id: len(covered) for user_id, covered in days.items()}
+        periods.setdefault(user_id, []).append((start, end))
+    return periods
 
 
 def user_course_progress(user: User, year: int) -> list:

@@ -56,7 +56,7 @@ class Facts:
     external_hours: Decimal
     has_activity: bool
     joined_on: date | None
-    leave_days: int = 0
+    leave: tuple[tuple[date, date], ...] = ()  # long-leave periods (first day, last day)
     exemption_reason: str | None = None  # recorded by HR
     extended_deadline: date | None = None
     missing: tuple[str, ...] = ()  # titles of required courses not yet completed
@@ -87,14 +87,21 @@ class Result:
         return min(100, round(100 * self.hours / self.hours_required))
 
 
-def months_worked(rules: StandardRules, joined_on: date | None, leave_days: int) -> Decimal:
-    """Months in service during the standard's year, less long leave."""
+def months_worked(
+    rules: StandardRules, joined_on: date | None, leave: tuple[tuple[date, date], ...]
+) -> Decimal:
+    """Months in service during the standard's year, less long leave taken while in service."""
     first = date(rules.year, 1, 1)
     last = date(rules.year, 12, 31)
     start = max(first, joined_on) if joined_on else first
     if start > last:
         return Decimal(0)
-    days = (last - start).days + 1 - leave_days
+    away: set[int] = set()
+    for leave_start, leave_end in leave:
+        away.update(
+            range(max(leave_start, start).toordinal(), min(leave_end, last).toordinal() + 1)
+        )
+    days = (last - start).days + 1 - len(away)
     return max(Decimal(0), Decimal(days) / DAYS_PER_MONTH)
 
 
@@ -111,13 +118,15 @@ def exemption(rules: StandardRules, facts: Facts) -> tuple[str, str] | None:
     if rules.joined_after and facts.joined_on and facts.joined_on > rules.joined_after:
         return ("joined_after", rules.joined_after.isoformat())
     if rules.min_months_worked:
-        months = months_worked(rules, facts.joined_on, facts.leave_days)
+        months = months_worked(rules, facts.joined_on, facts.leave)
         if months < rules.min_months_worked:
             return ("months_worked", f"{months.quantize(Decimal('0.1'))}")
     return None
 
 
 def evaluate(rules: StandardRules, facts: Facts, today: date) -> Result:
+    """In order: not covered; meets the standard (even when exempt: what was done counts, and
+    earns the certificate); exempt; overdue; in progress; not started."""
     deadline = max(rules.deadline, facts.extended_deadline or rules.deadline)
     hours = counted_hours(rules, facts)
     common = {
@@ -131,13 +140,13 @@ def evaluate(rules: StandardRules, facts: Facts, today: date) -> Result:
     }
     if not facts.applicable:
         return Result(Status.NOT_APPLICABLE, **common)
-    exempt = exemption(rules, facts)
-    if exempt:
-        return Result(Status.EXEMPT, exemption=exempt, **common)
     courses_ok = facts.required_done >= facts.required_total
     hours_ok = rules.min_hours is None or hours >= rules.min_hours
     if courses_ok and hours_ok:
         return Result(Status.COMPLIANT, **common)
+    exempt = exemption(rules, facts)
+    if exempt:
+        return Result(Status.EXEMPT, exemption=exempt, **common)
     if today > deadline:
         return Result(Status.OVERDUE, **common)
     if facts.has_activity or facts.required_done or hours:

@@ -107,7 +107,7 @@ def statuses(
     year = standard.year
     rules = rules_of(standard)
     missing = queries.missing_courses(standard, year, criterion) if with_missing else {}
-    leave = queries.leave_days(year, criterion)
+    leave = queries.leave_periods(year, criterion)
     # Core execution and positional rows: no ORM loading machinery, no per-name lookups
     # (most of the time per official).
     rows = db.session.connection().execute(queries.official_facts(standard, year, criterion)).all()
@@ -140,7 +140,7 @@ def statuses(
             external_hours=_decimal(external_hours),
             has_activity=last_activity is not None or bool(has_external),
             joined_on=joined_on,
-            leave_days=leave.get(user_id, 0),
+            leave=tuple(leave.get(user_id, ())),
             exemption_reason=exemption_reason,
             extended_deadline=extended_deadline,
             missing=tuple(missing.get(user_id, ())),
@@ -250,10 +250,19 @@ def add_external_training(
 
 
 def extend_deadline(
-    user: User, year: int, deadline: date, reason: str, *, granted_by: User, now: datetime
+    user: User,
+    standard: Standard,
+    deadline: date,
+    reason: str,
+    *,
+    granted_by: User,
+    now: datetime,
 ) -> DeadlineExtension:
-    if deadline.year not in (year, year + 1):
-        raise ComplianceError("the new deadline must fall in the standard's year or the next")
+    """Move one official's deadline later within the standard's year: training is credited to
+    the year it happens in, so a deadline in the next year could never be met."""
+    year = standard.year
+    if not standard.deadline < deadline <= date(year, 12, 31):
+        raise ComplianceError("the new deadline must fall after the standard's and within its year")
     record = DeadlineExtension(
         user_id=user.id,
         year=year,

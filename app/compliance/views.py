@@ -14,6 +14,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -292,7 +293,10 @@ def add_external(user_id: int):
             if len(data) > MAX_SCAN_BYTES:
                 form.scan.errors.append(_("The file is larger than 5 MB."))
                 return render_template("compliance/external.html", form=form, official=user), 400
-            upload = (form.scan.data.filename, form.scan.data.mimetype, data)
+            upload = (form.scan.data.filename[-255:], form.scan.data.mimetype[:100], data)
+        if form.end_date.data > local_date(utcnow()):
+            form.end_date.errors.append(_("The training cannot end in the future."))
+            return render_template("compliance/external.html", form=form, official=user), 400
         try:
             record = services.add_external_training(
                 user,
@@ -338,12 +342,15 @@ def external_scan(record_id: int):
 def extend(user_id: int):
     user = visible_user_or_404(user_id)
     year = selected_year()
+    standard = queries.standard_for(year)
+    if standard is None:
+        abort(404)
     form = ExtensionForm()
     if form.validate_on_submit():
         try:
             services.extend_deadline(
                 user,
-                year,
+                standard,
                 form.deadline.data,
                 form.reason.data,
                 granted_by=current_user,
@@ -351,7 +358,12 @@ def extend(user_id: int):
             )
         except services.ComplianceError:
             flash(
-                _("The new deadline must fall in %(year)d or the year after.", year=year), "danger"
+                _(
+                    "The new deadline must fall after %(date)s and within %(year)d.",
+                    date=format_date(standard.deadline, "dd/MM/yyyy"),
+                    year=year,
+                ),
+                "danger",
             )
             return _back(user, year)
         db.session.commit()

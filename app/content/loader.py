@@ -19,7 +19,7 @@ from app.content.courses import CourseData, read_courses
 from app.content.errors import ContentError, ContentErrors
 from app.content.quizzes import QuizData, read_quizzes
 from app.content.standards import StandardData, read_standards
-from app.learn.services import recount_lessons
+from app.learn.services import recount_lessons, refresh_after_content_change
 from app.models import (
     Course,
     Lesson,
@@ -236,8 +236,9 @@ def load_content(content: ContentSet, *, now: datetime) -> LoadReport:
 
     db.session.flush()
     recount_lessons(touched_courses)
-    _load_quizzes(content.quizzes, report, now=now)
+    touched_courses += _load_quizzes(content.quizzes, report, now=now)
     _load_standards(content.standards, report, now=now)
+    refresh_after_content_change(touched_courses, now=now)
     logger.info(
         "content loaded: %d created, %d updated, %d deactivated, %d unchanged",
         len(report.created),
@@ -267,8 +268,9 @@ QUIZ_FIELDS = (
 )
 
 
-def _load_quizzes(items: list[QuizData], report: LoadReport, *, now: datetime) -> None:
-    """Quizzes by slug; questions by content hash within their quiz (immutable rows)."""
+def _load_quizzes(items: list[QuizData], report: LoadReport, *, now: datetime) -> list[int]:
+    """Quizzes by slug; questions by content hash within their quiz (immutable rows).
+    Returns the courses whose quiz changed or was withdrawn."""
     quizzes = {q.slug: q for q in db.session.scalars(select(Quiz))}
     course_ids = {slug: id_ for slug, id_ in db.session.execute(select(Course.slug, Course.id))}
     questions: dict[int, dict[str, Question]] = {}
@@ -318,8 +320,11 @@ def _load_quizzes(items: list[QuizData], report: LoadReport, *, now: datetime) -
         for gone in existing.values():
             gone.is_active = False
 
-    _withdraw(quizzes, {q.slug for q in items}, report, "quiz", now)
+    present = {q.slug for q in items}
+    withdrawn = [q.course_id for q in quizzes.values() if q.slug not in present and q.is_active]
+    _withdraw(quizzes, present, report, "quiz", now)
     db.session.flush()
+    return [course_id for course_id in withdrawn if course_id is not None]
 
 
 STANDARD_FIELDS = (

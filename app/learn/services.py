@@ -122,8 +122,16 @@ def refresh_course_progress(
         db.session.add(progress)
     progress.lessons_completed = lessons_done
     progress.last_activity_at = now
-    progress.quiz_passed_at = passed_at
-    progress.quiz_grade = grade.grade if grade else None
+    new_grade = grade.grade if grade else None
+    if progress.completed_at is None:
+        progress.quiz_passed_at = passed_at
+        progress.quiz_grade = new_grade
+    elif (  # a completion stands: a later attempt may only raise its grade
+        new_grade is not None
+        and progress.quiz_grade is not None
+        and new_grade > progress.quiz_grade
+    ):
+        progress.quiz_grade = new_grade
     if (
         progress.completed_at is None
         and lesson_total > 0
@@ -135,6 +143,35 @@ def refresh_course_progress(
         logger.info("course completed: user=%s course=%s year=%s", user_id, course.id, year)
     db.session.flush()
     return progress
+
+
+def refresh_after_content_change(course_ids: Iterable[int], *, now: datetime) -> int:
+    """After lessons or a quiz were withdrawn, complete the courses this year's learners have
+    now finished. Only summaries that may change are refreshed (not one per official)."""
+    ids = list(course_ids)
+    if not ids:
+        return 0
+    year = local_year(now)
+    totals = (
+        select(Lesson.course_id, func.count(Lesson.id).label("n"))
+        .where(Lesson.is_active.is_(True), Lesson.course_id.in_(ids))
+        .group_by(Lesson.course_id)
+        .subquery()
+    )
+    candidates = db.session.execute(
+        select(CourseProgress.user_id, Course)
+        .join(Course, Course.id == CourseProgress.course_id)
+        .join(totals, totals.c.course_id == CourseProgress.course_id)
+        .where(
+            CourseProgress.course_id.in_(ids),
+            CourseProgress.year == year,
+            CourseProgress.completed_at.is_(None),
+            CourseProgress.lessons_completed >= totals.c.n,
+        )
+    ).all()
+    for user_id, course in candidates:
+        refresh_course_progress(user_id, course, year, now=now)
+    return len(candidates)
 
 
 def recount_lessons(course_ids: Iterable[int]) -> None:

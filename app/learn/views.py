@@ -48,6 +48,8 @@ def my_training():
     """This year's status and why, progress per required course and hours, past years."""
     this_year = local_year(utcnow())
     year = request.args.get("year", type=int) or this_year
+    if not 2000 <= year <= this_year + 1:
+        year = this_year
     standard, status = _my_status(year)
     required = compliance_queries.required_courses(standard) if standard else []
     mine = [

@@ -227,11 +227,17 @@ def field_name(item: AttemptQuestion, part: int | None = None) -> str:
     return f"a{item.id}" if part is None else f"a{item.id}-{part}"
 
 
-def _position(value: str | None, size: int) -> int | None:
-    if value is None or not value.strip().isdigit():
+def _small_int(value: object) -> int | None:
+    """A form value as a small non-negative integer, or None ("²", "1e9", 5,000 digits...)."""
+    text = str(value).strip() if value is not None else ""
+    if not text or len(text) > 9 or not text.isascii() or not text.isdecimal():
         return None
-    position = int(value)
-    return position if 0 <= position < size else None
+    return int(text)
+
+
+def _position(value: str | None, size: int) -> int | None:
+    position = _small_int(value)
+    return position if position is not None and position < size else None
 
 
 def parse_response(item: AttemptQuestion, form: Mapping[str, Any]) -> Any:
@@ -295,7 +301,7 @@ def save_responses(attempt: QuizAttempt, form: Mapping[str, Any], *, now: dateti
     from the autosave script). Returns how many changed."""
     _ensure_open_for_changes(attempt, now)
     getlist = form.getlist if hasattr(form, "getlist") else lambda k: list(form.get(k, []))
-    shown = {int(v) for v in getlist("shown") if str(v).isdigit()}
+    shown = {n for n in (_small_int(v) for v in getlist("shown")) if n is not None}
     changed = 0
     for item in attempt_questions(attempt):
         if item.id not in shown:
@@ -403,7 +409,9 @@ def grant_override(
     granted_by: User,
     now: datetime,
 ) -> QuizOverride:
-    """Record HR's exception (kept with who and why) and apply extra time to an open attempt."""
+    """Record HR's exception (kept with who and why; it replaces the previous one, as in
+    Moodle) and give an open attempt, even one in its grace period, the longer time. An
+    attempt's deadline is never shortened."""
     override = QuizOverride(
         quiz_id=quiz.id,
         user_id=user.id,
@@ -418,16 +426,23 @@ def grant_override(
     db.session.flush()
     rules = effective_rules(quiz, user.id)
     for attempt in attempts_of(quiz, user.id):
-        if attempt.state != AttemptState.IN_PROGRESS or attempt.deadline_at is None:
+        if not attempt.is_open or attempt.deadline_at is None:
             continue
         deadline = None
         if rules.time_limit_minutes:
             deadline = attempt.started_at + timedelta(minutes=rules.time_limit_minutes)
         if rules.close_at is not None and (deadline is None or rules.close_at < deadline):
             deadline = rules.close_at
+        if deadline is not None and deadline <= attempt.deadline_at:
+            continue  # never shorten the time of a running attempt
         attempt.deadline_at = deadline
-        if deadline is not None and quiz.overdue_policy == OverduePolicy.GRACE:
-            attempt.grace_until = deadline + timedelta(minutes=quiz.grace_minutes)
+        attempt.grace_until = (
+            deadline + timedelta(minutes=quiz.grace_minutes)
+            if deadline is not None and quiz.overdue_policy == OverduePolicy.GRACE
+            else None
+        )
+        if attempt.state == AttemptState.OVERDUE and (deadline is None or now <= deadline):
+            attempt.state = AttemptState.IN_PROGRESS  # back from the grace period
     db.session.flush()
     logger.info(
         "quiz override: quiz=%s user=%s by=%s minutes=%s attempts=%s",

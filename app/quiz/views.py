@@ -14,10 +14,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.auth.decorators import role_required
 from app.models import Quiz as QuizModel
-from app.models import QuizAttempt, Role, User, db, local_to_utc, local_year, utcnow
+from app.models import (
+    QuizAttempt,
+    Role,
+    User,
+    db,
+    local_date,
+    local_to_utc,
+    local_year,
+    utcnow,
+)
 from app.people.scope import can_see_user
 from app.quiz import services, statistics
 from app.quiz.forms import OverrideForm
@@ -94,11 +104,14 @@ def start(slug: str):
     quiz = active_quiz_or_404(slug)
     try:
         attempt = services.start_attempt(quiz, current_user, now=utcnow())
+        db.session.commit()
     except services.QuizError as exc:
         db.session.commit()  # an overdue attempt may have been closed on the way
         flash(str(ERRORS[type(exc)]), "danger")
         return redirect(url_for("quiz.overview", slug=slug))
-    db.session.commit()
+    except IntegrityError:  # the same start clicked twice at once: the other click won
+        db.session.rollback()
+        return redirect(url_for("quiz.overview", slug=slug))
     return redirect(url_for("quiz.take", attempt_id=attempt.id))
 
 
@@ -198,7 +211,13 @@ def override(slug: str, user_id: int):
     official = db.get_or_404(User, user_id)
     if official.id == current_user.id or not can_see_user(current_user, official):
         abort(404)
+    current = services.latest_override(quiz, official.id)
     form = OverrideForm()
+    if request.method == "GET" and current is not None:
+        # A new exception replaces the current one: start from it, so nothing is lost.
+        form.extra_minutes.data = current.extra_minutes
+        form.extra_attempts.data = current.extra_attempts
+        form.close_on.data = local_date(current.close_at) if current.close_at else None
     if form.validate_on_submit():
         close_at = None
         if form.close_on.data:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tests.factories import PASSWORD
+
 
 def test_lesson_fits_a_phone_screen_and_marks_completed(phone, live):
     phone.goto(live + "/courses/mot-cua/tiep-nhan")
@@ -82,3 +84,31 @@ def test_answers_the_server_never_got_are_restored_after_reload(phone, live):
     fresh.goto(phone.url)
     html = fresh.locator("fieldset.question", has_text="Năm ban hành").inner_html()
     assert 'value="2025"' in html
+
+
+def test_an_answer_saved_on_another_device_is_not_overwritten(phone, live, browser):
+    phone.goto(live + "/quiz/mot-cua")
+    phone.click("text=Bắt đầu làm bài")
+    phone.wait_for_url(re.compile(r".*/quiz/attempts/\d+$"))
+    attempt_url = phone.url
+    question = 'fieldset.question:has-text("cấp huyện chấm dứt")'
+    phone.locator(question).locator("input[value=true]").check()
+    phone.wait_for_function("document.getElementById('save-status').textContent === 'Đã lưu'")
+
+    laptop_context = browser.new_context(viewport={"width": 1200, "height": 800}, bypass_csp=True)
+    laptop = laptop_context.new_page()
+    laptop.goto(live + "/auth/login")
+    laptop.fill("#username", "cc.an")
+    laptop.fill("#password", PASSWORD)
+    laptop.click("button[type=submit]")
+    laptop.goto(attempt_url)
+    laptop.locator(question).locator("input[value=false]").check()
+    laptop.wait_for_function("document.getElementById('save-status').textContent === 'Đã lưu'")
+    laptop_context.close()
+
+    phone.reload()  # nothing unsent on the phone: the later answer stands
+    phone.wait_for_timeout(500)
+    assert phone.locator(question).locator("input[value=false]").is_checked()
+    fresh = phone.context.new_page()
+    fresh.goto(attempt_url)
+    assert 'value="false" checked' in fresh.locator(question).inner_html()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.compliance import imports, services
+from app.compliance import imports, queries, services
 from app.content.loader import load_content, read_content
 from app.learn.services import complete_lesson
 from app.models import Course, Lesson, Position, Quiz, Role, Unit, UnitKind, db
@@ -159,10 +159,15 @@ def build(content_dirs) -> Scenario:
     services.set_exemption(
         p["giang"], 2026, "Nghỉ thai sản", granted_by=hr, now=at(date(2026, 2, 1))
     )
-    # ha: only B, deadline extended to 31/01/2027 -> in progress
+    # ha: only B, deadline extended to 31/12/2026 -> in progress
     finish(p["ha"], "khoa-b", at(date(2026, 9, 1)))
     services.extend_deadline(
-        p["ha"], 2026, date(2027, 1, 31), "Ốm dài ngày", granted_by=hr, now=at(date(2026, 12, 1))
+        p["ha"],
+        queries.standard_for(2026),
+        date(2026, 12, 31),
+        "Ốm dài ngày",
+        granted_by=hr,
+        now=at(date(2026, 12, 1)),
     )
     # khanh: a department of the province, not a commune or ward -> not covered
     # lan: leave 01/02-30/09 (242 days) -> 4.0 months of work -> exempt
@@ -209,7 +214,7 @@ EXPECTED = {
     "giang": ("exempt", "Miễn: Nghỉ thai sản"),
     "ha": (
         "in_progress",
-        "Còn thiếu 1 khóa: Khóa A; đã có 3/10 giờ; còn 42 ngày (hạn 31/01/2027).",
+        "Còn thiếu 1 khóa: Khóa A; đã có 3/10 giờ; còn 11 ngày (hạn 31/12/2026).",
     ),
     "khanh": ("not_applicable", "Chuẩn năm 2026 không áp dụng cho vị trí hoặc đơn vị này."),
     "lan": ("exempt", "Miễn: chỉ công tác 4,0 tháng trong năm 2026, dưới 6 tháng."),

@@ -68,3 +68,19 @@ def test_query_count_does_not_grow_with_officials(app, scenario, count_queries):
         rows = list(services.statuses(standard, criterion, today=TODAY))
     assert len(rows) == 51
     assert few.count == many.count <= 4
+
+
+def test_a_centre_inside_a_commune_is_covered_like_the_commune(app, scenario):
+    from app.people.services import create_unit
+    from tests.factories import make_user
+
+    centre = create_unit(
+        "X-TT", "Trung tâm Phục vụ hành chính công xã Xuân", "agency", scenario.units["X"]
+    )
+    official = make_user("o.tt", unit=centre)
+    standard = queries.standard_for(2026)
+    assert str(services.official_status(standard, official, today=TODAY).status) == "overdue"
+    # a department of the province is not a commune: not covered
+    assert str(
+        services.official_status(standard, scenario.people["khanh"], today=TODAY).status
+    ) == ("not_applicable")

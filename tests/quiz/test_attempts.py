@@ -397,3 +397,18 @@ def test_an_attempt_open_across_new_year_is_resumed_and_counts_for_its_year(app,
     assert attempt.year == 2025
     fresh = services.start_attempt(quiz, official, now=started + timedelta(days=1))
     assert (fresh.year, fresh.number) == (2026, 1)
+
+
+@pytest.mark.parametrize("value", ["²", "1" * 5000, "-1", "1e3", "٣", " ", "9" * 12])
+def test_malformed_answer_values_are_ignored_not_errors(client, login, official, quiz, value):
+    login(official)
+    attempt = start(client, quiz)
+    item = items_of(attempt)["Một lần"]
+    response = client.post(
+        f"/quiz/attempts/{attempt.id}/save",
+        data={"shown": [str(item.id), value], services.field_name(item): value},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 200
+    db.session.refresh(item)
+    assert item.response is None

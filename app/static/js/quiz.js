@@ -24,21 +24,51 @@
     return data;
   }
 
-  function remember() {
+  // Only answers not yet confirmed by the server are kept on the device, per question, so an
+  // old copy can never overwrite an answer given later on another device.
+  function load() {
+    try { return JSON.parse(localStorage.getItem(storeKey) || "{}") || {}; } catch (e) { return {}; }
+  }
+
+  function store(unsent) {
+    try {
+      if (Object.keys(unsent).length) localStorage.setItem(storeKey, JSON.stringify(unsent));
+      else localStorage.removeItem(storeKey);
+    } catch (e) { /* private mode: nothing kept */ }
+  }
+
+  function valuesOf(fieldset) {
     var values = {};
-    form.querySelectorAll("input, select, textarea").forEach(function (el) {
-      if (!el.name || el.name === "csrf_token" || el.name === "shown" || el.type === "hidden") return;
+    fieldset.querySelectorAll("input, select, textarea").forEach(function (el) {
+      if (!el.name || el.type === "hidden") return;
       if (el.type === "radio" || el.type === "checkbox") {
-        if (el.checked) (values[el.name] = values[el.name] || []).push(el.value);
+        values[el.name] = values[el.name] || [];
+        if (el.checked) values[el.name].push(el.value);
       } else {
         values[el.name] = [el.value];
       }
     });
-    try { localStorage.setItem(storeKey, JSON.stringify(values)); } catch (e) { /* private mode */ }
+    return values;
+  }
+
+  function remember(fieldset) {
+    var unsent = load();
+    unsent[fieldset.dataset.question] = valuesOf(fieldset);
+    store(unsent);
+  }
+
+  function forget(fieldset, sentValues) {
+    var unsent = load();
+    var id = fieldset.dataset.question;
+    if (JSON.stringify(unsent[id]) === JSON.stringify(sentValues)) {  // not changed meanwhile
+      delete unsent[id];
+      store(unsent);
+    }
   }
 
   function send(fieldset) {
     say(form.dataset.msgSaving);
+    var sentValues = valuesOf(fieldset);
     return fetch(saveUrl, {
       method: "POST",
       body: fieldsOf(fieldset),
@@ -47,6 +77,7 @@
     }).then(function (response) {
       if (response.ok) {
         delete pending[fieldset.dataset.question];
+        forget(fieldset, sentValues);
         if (!Object.keys(pending).length) say(form.dataset.msgSaved);
         return;
       }
@@ -63,38 +94,29 @@
     var fieldset = event.target.closest("fieldset[data-question]");
     if (!fieldset) return;
     pending[fieldset.dataset.question] = fieldset;
-    remember();
+    remember(fieldset);
     clearTimeout(fieldset._saveTimer);
     fieldset._saveTimer = setTimeout(function () { send(fieldset); }, event.type === "input" ? 800 : 0);
   }
 
-  // Answers kept on this device while the connection was down: put them back and send them.
+  // Answers the server never confirmed (the connection dropped, the tab was closed): put them
+  // back and send them.
   function restore() {
-    var stored;
-    try { stored = JSON.parse(localStorage.getItem(storeKey) || "null"); } catch (e) { stored = null; }
-    if (!stored) return;
-    form.querySelectorAll("fieldset[data-question]").forEach(function (fieldset) {
-      if (fieldset.disabled) return;
-      var differs = false;
-      // Compare with what the server rendered (the defaults), not with what the browser
-      // may itself have restored into the fields on reload.
+    var unsent = load();
+    Object.keys(unsent).forEach(function (id) {
+      var fieldset = form.querySelector('fieldset[data-question="' + id + '"]');
+      if (!fieldset || fieldset.disabled) return;
+      var wanted = unsent[id];
       fieldset.querySelectorAll("input, select, textarea").forEach(function (el) {
-        if (!el.name || !(el.name in stored) || el.type === "hidden") return;
-        var wanted = stored[el.name];
+        if (!el.name || !(el.name in wanted) || el.type === "hidden") return;
         if (el.type === "radio" || el.type === "checkbox") {
-          var on = wanted.indexOf(el.value) !== -1;
-          if (el.defaultChecked !== on) differs = true;
-          el.checked = on;
-        } else if (el.tagName === "SELECT") {
-          var saved = Array.prototype.find.call(el.options, function (o) { return o.defaultSelected; });
-          if ((saved ? saved.value : "") !== wanted[0]) differs = true;
-          el.value = wanted[0];
+          el.checked = wanted[el.name].indexOf(el.value) !== -1;
         } else {
-          if (el.defaultValue !== wanted[0]) differs = true;
-          el.value = wanted[0];
+          el.value = wanted[el.name][0] || "";
         }
       });
-      if (differs) { pending[fieldset.dataset.question] = fieldset; send(fieldset); }
+      pending[id] = fieldset;
+      send(fieldset);
     });
   }
   restore();
