@@ -290,12 +290,13 @@ def set_exemption(
             logger.info("exemption lifted: user=%s year=%s by=%s", user.id, year, granted_by.id)
         db.session.flush()
         return None
+    fields = {"reason": reason.strip(), "granted_by_id": granted_by.id, "created_at": now}
     if current is None:
-        current = Exemption(user_id=user.id, year=year)
+        current = Exemption(user_id=user.id, year=year, **fields)
         db.session.add(current)
-    current.reason = reason.strip()
-    current.granted_by_id = granted_by.id
-    current.created_at = now
+    else:
+        for name, value in fields.items():
+            setattr(current, name, value)
     db.session.flush()
     logger.info("exemption recorded: user=%s year=%s by=%s", user.id, year, granted_by.id)
     return current

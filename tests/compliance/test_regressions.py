@@ -1,0 +1,211 @@
+"""Cases found in review, kept so they stay fixed."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from app.compliance import imports, notify, queries, services
+from app.content.loader import load_content, read_content
+from app.models import Message, db, utcnow
+from tests.compliance.scenario import TODAY, at, build, take_quiz
+
+
+@pytest.fixture
+def scenario(app, content_dirs):
+    return build(content_dirs)
+
+
+def status_of(user) -> str:
+    return str(services.official_status(queries.standard_for(2026), user, today=TODAY).status)
+
+
+def test_a_low_retake_does_not_undo_an_imported_completion(app, scenario):
+    nam = scenario.people["nam"]
+    assert status_of(nam) == "compliant"
+    take_quiz(nam, 8, at(date(2026, 12, 1)))  # 40%, below the standard's 70
+    db.session.commit()
+    assert status_of(nam) == "compliant"
+
+
+def test_a_retake_can_raise_a_grade_below_the_standard(app, scenario):
+    chi = scenario.people["chi"]
+    assert (
+        "Khóa A"
+        in services.official_status(queries.standard_for(2026), chi, today=TODAY).result.missing
+    )
+    take_quiz(chi, 18, at(date(2026, 12, 2)))  # 90%
+    db.session.commit()
+    result = services.official_status(queries.standard_for(2026), chi, today=TODAY).result
+    assert "Khóa A" not in result.missing
+
+
+def test_one_bad_address_does_not_stop_reminders_nor_send_twice(app, scenario, monkeypatch):
+    sent = []
+
+    def send(to, subject, body):
+        if "\n" in to:
+            raise ValueError("header injection")
+        sent.append(to)
+
+    mailer = notify.Mailer({"MAIL_SERVER": "smtp.example.invalid"})
+    monkeypatch.setattr(mailer, "send", send)
+    scenario.people["an"].email = "an@example.vn"
+    scenario.people["chi"].email = "chi@example.vn\nBcc: x@example.vn"
+    scenario.people["dung"].email = "dung@example.vn"
+    db.session.commit()
+    now = datetime(2026, 12, 20, 2)
+    report = notify.send_reminders(today=TODAY, now=now, mailer=mailer)
+    assert report.failed == 1 and sorted(sent) == ["an@example.vn", "dung@example.vn"]
+    notify.send_reminders(today=TODAY, now=now, mailer=mailer)
+    assert sorted(sent) == ["an@example.vn", "dung@example.vn"]
+    failed = db.session.scalar(select(Message).where(Message.status == "failed"))
+    assert failed.recipient_id == scenario.people["chi"].id and "ValueError" in failed.error
+
+
+def test_xlsx_export_survives_control_characters(client, login, scenario):
+    hr = scenario.people["hr"]
+    services.set_exemption(
+        scenario.people["an"], 2026, "Nghỉ\x0bốm dài", granted_by=hr, now=utcnow()
+    )
+    db.session.commit()
+    login(hr)
+    response = client.get("/hr/export.xlsx?year=2026")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.get_data())).active.iter_rows(values_only=True))
+    assert any("Nghỉốm dài" in str(cell) for row in rows for cell in row)
+
+
+def test_withdrawing_a_lesson_completes_the_course_for_those_who_read_the_rest(
+    app, content_dirs, scenario
+):
+    courses, quizzes = content_dirs
+    from tests.factories import write_lesson
+
+    ha = scenario.people["ha"]
+    folder = courses / "khoa-c"
+    write_lesson(folder / "02-them.md", title="Thêm", body="Bài thêm.")
+    content, errors = read_content(courses, quizzes)
+    assert errors == []
+    load_content(content, now=utcnow())
+    from tests.compliance.scenario import finish
+
+    finish(ha, "khoa-c", utcnow())  # the first lesson only: not complete
+    db.session.commit()
+    (folder / "02-them.md").unlink()
+    content, errors = read_content(courses, quizzes)
+    load_content(content, now=utcnow())
+    db.session.commit()
+    progress = [
+        row for row in queries.user_course_progress(ha, utcnow().year) if row.slug == "khoa-c"
+    ][0]
+    assert progress.completed_at is not None
+
+
+def test_an_override_never_shortens_a_running_attempt(app, scenario):
+    from app.models import Quiz
+    from app.quiz import services as quiz_services
+
+    quiz = db.session.scalar(select(Quiz))
+    quiz.time_limit_minutes = 20
+    quiz.attempts_allowed = 1
+    official, hr = scenario.people["giang"], scenario.people["hr"]
+    t0 = datetime(2026, 6, 1, 2)
+    quiz_services.grant_override(
+        quiz,
+        official,
+        extra_minutes=30,
+        extra_attempts=0,
+        close_at=None,
+        reason="Khuyết tật",
+        granted_by=hr,
+        now=t0,
+    )
+    attempt = quiz_services.start_attempt(quiz, official, now=t0)
+    assert attempt.deadline_at == t0 + timedelta(minutes=50)
+    quiz_services.grant_override(
+        quiz,
+        official,
+        extra_minutes=0,
+        extra_attempts=1,
+        close_at=None,
+        reason="Mất mạng",
+        granted_by=hr,
+        now=t0 + timedelta(minutes=25),
+    )
+    assert attempt.deadline_at == t0 + timedelta(minutes=50)
+    quiz_services.save_responses(attempt, {"shown": []}, now=t0 + timedelta(minutes=26))
+
+
+def test_decomposed_vietnamese_headers_are_read():
+    import unicodedata
+
+    header = unicodedata.normalize("NFD", "Tên đăng nhập,Ngày hoàn thành,Số giờ\n")
+    rows = imports.read_rows("a.csv", (header + "ha,01/02/2026,4\n").encode())
+    assert rows[0].values == {"username": "ha", "completed_on": "01/02/2026", "hours": "4"}
+
+
+def test_today_in_vietnam_is_not_the_future(app, scenario):
+    hr = scenario.people["hr"]
+    rows = [
+        imports.ImportRow(
+            2, {"username": "ha", "title": "Lớp", "hours": "2", "completed_on": "21/12/2026"}
+        )
+    ]
+    # 23:30 UTC on 20/12 is already 06:30 on 21/12 in Hà Nội
+    report = imports.import_records(rows, viewer=hr, now=datetime(2026, 12, 20, 23, 30))
+    assert report.errors == []
+    db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/quiz/attempts/99999999999999999999",
+        "/hr/officials/99999999999999999999",
+        "/standards/99999999999999999999",
+        "/certificates/standard/99999999999999999999",
+    ],
+)
+def test_huge_numbers_in_addresses_are_404(client, login, scenario, url):
+    login(scenario.people["hr"])
+    assert client.get(url).status_code == 404
+
+
+def test_odd_query_values_are_not_errors(client, login, scenario):
+    login(scenario.people["an"])
+    assert client.get("/my/training?year=99999999999999999999").status_code == 200
+    login(scenario.people["hr"])
+    page = client.get("/hr/officials?year=abc&page=-1&sort=bogus&status=bogus&position=bogus")
+    assert page.status_code == 200
+
+
+def test_verify_accepts_a_code_typed_with_slashes(client, login, scenario):
+    login(scenario.people["binh"])
+    client.get("/certificates/course/khoa-a/2026")
+    from app.models import Certificate
+
+    code = db.session.scalar(select(Certificate.code))
+    typed = code.replace("-", "/").lower()
+    response = client.get(f"/verify?code={typed}", follow_redirects=True)
+    assert response.status_code == 200 and "là thật" in response.get_data(as_text=True)
+
+
+def test_external_training_cannot_end_in_the_future(client, login, scenario):
+    login(scenario.people["hr"])
+    response = client.post(
+        f"/hr/officials/{scenario.people['ha'].id}/external",
+        data={"title": "Lớp", "hours": "4", "end_date": "2999-01-01"},
+    )
+    assert response.status_code == 400
+    assert "không thể ở tương lai" in response.get_data(as_text=True)
+    nan = client.post(
+        f"/hr/officials/{scenario.people['ha'].id}/external",
+        data={"title": "Lớp", "hours": "sNaN", "end_date": "2026-01-01"},
+    )
+    assert nan.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 0
