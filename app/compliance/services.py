@@ -102,8 +102,9 @@ def statuses(
     today: date,
     with_missing: bool = True,
 ) -> Iterator[OfficialStatus]:
-    """Status of every official matched by ``criterion``: three queries, whatever their number
-    (two without ``with_missing``: the titles of missing courses, which counts do not need)."""
+    """Status of every official matched by ``criterion``: at most four queries (covered units,
+    leave, the facts, and with ``with_missing`` the titles of missing courses), whatever the
+    number of officials."""
     year = standard.year
     rules = rules_of(standard)
     missing = queries.missing_courses(standard, year, criterion) if with_missing else {}
