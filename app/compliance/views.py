@@ -235,13 +235,22 @@ def export(fmt: str):
 @bp.get("/officials/<int:user_id>")
 @role_required(*HR_ROLES)
 def official(user_id: int):
-    user = visible_user_or_404(user_id)
-    year = selected_year()
+    return _official_page(visible_user_or_404(user_id), selected_year())
+
+
+def _official_page(user: User, year: int, *, status_code: int = 200, **forms):
+    """One official's full record; ``forms`` carries a form that failed, with what was typed."""
     standard = queries.standard_for(year)
     status = (
         services.official_status(standard, user, today=local_date(utcnow())) if standard else None
     )
-    return render_template(
+    forms = {
+        "extension_form": ExtensionForm(formdata=None),
+        "exemption_form": ExemptionForm(formdata=None),
+        "leave_form": LeaveForm(formdata=None),
+        **forms,
+    }
+    page = render_template(
         "compliance/official.html",
         official=user,
         year=year,
@@ -271,10 +280,9 @@ def official(user_id: int):
             .where(QuizAttempt.user_id == user.id, QuizAttempt.year == year)
             .order_by(QuizAttempt.started_at)
         ).all(),
-        extension_form=ExtensionForm(),
-        exemption_form=ExemptionForm(),
-        leave_form=LeaveForm(),
+        **forms,
     )
+    return page, status_code
 
 
 def _back(user: User, year: int):
@@ -346,30 +354,28 @@ def extend(user_id: int):
     if standard is None:
         abort(404)
     form = ExtensionForm()
-    if form.validate_on_submit():
-        try:
-            services.extend_deadline(
-                user,
-                standard,
-                form.deadline.data,
-                form.reason.data,
-                granted_by=current_user,
-                now=utcnow(),
+    if not form.validate_on_submit():
+        return _official_page(user, year, status_code=400, extension_form=form)
+    try:
+        services.extend_deadline(
+            user,
+            standard,
+            form.deadline.data,
+            form.reason.data,
+            granted_by=current_user,
+            now=utcnow(),
+        )
+    except services.ComplianceError:
+        form.deadline.errors.append(
+            _(
+                "The new deadline must fall after %(date)s and within %(year)d.",
+                date=format_date(standard.deadline, "dd/MM/yyyy"),
+                year=year,
             )
-        except services.ComplianceError:
-            flash(
-                _(
-                    "The new deadline must fall after %(date)s and within %(year)d.",
-                    date=format_date(standard.deadline, "dd/MM/yyyy"),
-                    year=year,
-                ),
-                "danger",
-            )
-            return _back(user, year)
-        db.session.commit()
-        flash(_("The deadline has been extended."), "success")
-    else:
-        flash(_("Give a date and a reason of at least 5 characters."), "danger")
+        )
+        return _official_page(user, year, status_code=400, extension_form=form)
+    db.session.commit()
+    flash(_("The deadline has been extended."), "success")
     return _back(user, year)
 
 
@@ -384,12 +390,11 @@ def exempt(user_id: int):
         flash(_("The exemption has been lifted."), "success")
         return _back(user, year)
     form = ExemptionForm()
-    if form.validate_on_submit():
-        services.set_exemption(user, year, form.reason.data, granted_by=current_user, now=utcnow())
-        db.session.commit()
-        flash(_("The exemption has been recorded."), "success")
-    else:
-        flash(_("Give a reason of at least 5 characters."), "danger")
+    if not form.validate_on_submit():
+        return _official_page(user, year, status_code=400, exemption_form=form)
+    services.set_exemption(user, year, form.reason.data, granted_by=current_user, now=utcnow())
+    db.session.commit()
+    flash(_("The exemption has been recorded."), "success")
     return _back(user, year)
 
 
@@ -399,23 +404,22 @@ def leave(user_id: int):
     user = visible_user_or_404(user_id)
     year = selected_year()
     form = LeaveForm()
-    if form.validate_on_submit():
-        try:
-            services.add_leave(
-                user,
-                form.start_date.data,
-                form.end_date.data,
-                form.kind.data,
-                created_by=current_user,
-                now=utcnow(),
-            )
-        except services.ComplianceError:
-            flash(_("The leave ends before it starts."), "danger")
-            return _back(user, year)
-        db.session.commit()
-        flash(_("The leave has been recorded."), "success")
-    else:
-        flash(_("Give the dates and the kind of leave."), "danger")
+    if not form.validate_on_submit():
+        return _official_page(user, year, status_code=400, leave_form=form)
+    try:
+        services.add_leave(
+            user,
+            form.start_date.data,
+            form.end_date.data,
+            form.kind.data,
+            created_by=current_user,
+            now=utcnow(),
+        )
+    except services.ComplianceError:
+        form.end_date.errors.append(_("The leave ends before it starts."))
+        return _official_page(user, year, status_code=400, leave_form=form)
+    db.session.commit()
+    flash(_("The leave has been recorded."), "success")
     return _back(user, year)
 
 

@@ -295,6 +295,15 @@ def test_hr_extends_exempts_and_records_leave(client, login, scenario):
         bad = client.post(
             f"{url}/extension?year=2026", data={"deadline": too_far, "reason": "Không hợp lệ"}
         )
-        assert bad.status_code == 302
-        page = client.get(bad.location).get_data(as_text=True)
+        assert bad.status_code == 400
+        page = bad.get_data(as_text=True)
         assert "Hạn mới phải sau ngày 15/12/2026 và trong năm 2026" in page
+        assert f'value="{too_far}"' in page and "Không hợp lệ" in page  # what was typed stays
+    short = client.post(f"{url}/exemption?year=2026", data={"reason": "ốm"})
+    assert short.status_code == 400 and "ốm</textarea>" in short.get_data(as_text=True)
+    backwards = client.post(
+        f"{url}/leave?year=2026",
+        data={"start_date": "2026-05-01", "end_date": "2026-04-01", "kind": "Nghỉ ốm"},
+    )
+    assert backwards.status_code == 400
+    assert 'value="Nghỉ ốm"' in backwards.get_data(as_text=True)
