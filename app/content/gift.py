@@ -30,7 +30,8 @@ How a file is read (as Moodle does):
 * True/false feedback ``{T#first#second}``: the *first* feedback is shown to a learner who gives
   the wrong answer and the *second* to one who gives the right answer, so for ``{T…}`` the "false"
   answer gets the first and the "true" answer the second, and the other way round for ``{F…}``.
-* A numerical range ``{#4..6}`` is stored as Moodle stores it: value 5, tolerance 1.
+* A numerical range ``{#4..6}`` is stored as Moodle stores it: value 5, tolerance 1 (computed
+  numbers keep PHP's 14 significant digits, so ``{#3.141..3.142}`` gives 3.1415).
   ``~#feedback`` in a numerical block adds a 0% catch-all answer ``*`` carrying that feedback.
 
 Where Moodle silently imports something its own exporter never writes and that cannot be what
@@ -43,7 +44,10 @@ question where no answer gives full marks (Moodle only shows a notice); an unclo
 title containing braces, several answer blocks or stray braces; empty answers; ``{true}`` or
 ``{T extra}`` (Moodle would make them short-answer questions); a non-numeric numerical value
 (Moodle's check is broken and turns it into "any answer"); a question with no text; text on the
-lines following ``$CATEGORY:`` (Moodle would swallow it into the category name).
+lines following ``$CATEGORY:`` (Moodle would swallow it into the category name); a ``[format]``
+tag separated from ``####`` by a space or line break (Moodle would show it in the general
+feedback); an unescaped ``=``, ``~`` or ``#`` that splits the answers inside an HTML tag or
+character reference, as in ``<span class="x">`` or ``&#39;`` (Moodle would cut the text there).
 
 Shape returned by :func:`inspect_dict` (printed by ``quiz inspect --json``)::
 
@@ -100,6 +104,12 @@ _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?
 _WEIGHT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _ID_TOKEN = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f\x7f])+)\]")
 _TAG_TOKEN = re.compile(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f\x7f])*)\]")
+_MARKUP = re.compile(
+    r"""<[A-Za-z][\w-]*(?:\s+[\w:.-]+(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'<>=`]+))?)*\s*/?>"""
+    r"|&#(?:[0-9]+|[xX][0-9A-Fa-f]+);"
+)
+"""A complete HTML start tag (with well-formed attributes) or a numeric character reference:
+the places where an unescaped ``=``, ``~`` or ``#`` cannot be meant as a GIFT control character."""
 
 
 @dataclass
@@ -370,6 +380,8 @@ class _QuestionReader:
         text, self.text_format = _text_with_format(question_src, "moodle")
         if not text:
             raise _QuestionError(start_line, "the question has no text")
+        if general_feedback_src is not None:
+            self._check_general_feedback_format(general_feedback_src)
         general_feedback, general_feedback_format = (
             _text_with_format(general_feedback_src, self.text_format)
             if general_feedback_src is not None
@@ -400,6 +412,38 @@ class _QuestionReader:
             question.answers = self._numerical(answer_src[1:], block_line)
         return question
 
+    def _check_general_feedback_format(self, src: _Src) -> None:
+        """Moodle reads a ``[format]`` tag only right after ``####`` (it does not trim first)."""
+        stripped = src.strip()
+        tag = _format_tag(stripped)
+        if tag is not None and not src.startswith("["):
+            self.problem(
+                stripped.line(),
+                f"write '####[{tag}]' with nothing between '####' and '[{tag}]': after a space "
+                f"or line break Moodle would show '[{tag}]' as part of the general feedback",
+            )
+
+    def _check_markup(self, src: _Src, positions: list[int]) -> None:
+        """Report control characters (at ``positions``) that fall inside an HTML tag or entity:
+        Moodle cuts the answer there, e.g. at the ``=`` of ``<span class="x">``."""
+        for match in _MARKUP.finditer(src.text) if positions else ():
+            for index in positions:
+                if match.start() < index < match.end():
+                    char = src.text[index]
+                    kind = "character reference" if match.group()[0] == "&" else "tag"
+                    self.problem(
+                        src.line(index),
+                        f"unescaped '{char}' inside the HTML {kind} {_quote(match.group())}: "
+                        f"Moodle would split the text there (write '\\{char}')",
+                    )
+
+    def _split(self, block: _Src, markers: str) -> tuple[_Src, list[_Src]]:
+        """:func:`_split_on_markers`, reporting markers that fall inside HTML markup."""
+        self._check_markup(
+            block, [i for i, c in enumerate(block.text) if c in markers and not block.escaped[i]]
+        )
+        return _split_on_markers(block, markers)
+
     def _weight(self, answer: _Src) -> tuple[float | None, _Src]:
         """Parse a leading ``%n%`` weight: (fraction or None when absent, rest of the answer)."""
         if not answer.startswith("%"):
@@ -427,6 +471,8 @@ class _QuestionReader:
 
     def _answer_and_feedback(self, answer: _Src) -> tuple[str, str, str, str]:
         """Moodle's commentparser(): (text, text format, feedback, feedback format)."""
+        hash_index = answer.find("#")
+        self._check_markup(answer, [hash_index] if hash_index != -1 else [])
         text_src, feedback_src = _split_once(answer, "#")
         text, text_format = _text_with_format(text_src.strip(), self.text_format)
         if feedback_src is None:
@@ -443,7 +489,7 @@ class _QuestionReader:
             return None
 
     def _multichoice(self, block: _Src, single: bool, block_line: int) -> list[Answer]:
-        leading, parts = _split_on_markers(block, "~=")
+        leading, parts = self._split(block, "~=")
         if leading:
             self.problem(
                 leading.line(),
@@ -494,6 +540,10 @@ class _QuestionReader:
 
     def _truefalse(self, block: _Src) -> list[Answer]:
         bits = block.split("#", 2)
+        separators = [len(bits[0])] if len(bits) > 1 else []
+        if len(bits) > 2:
+            separators.append(separators[0] + 1 + len(bits[1]))
+        self._check_markup(block, separators)
         correct = _TRUEFALSE[bits[0].value()]
         no_feedback = ("", self.text_format)
         wrong = (
@@ -515,7 +565,7 @@ class _QuestionReader:
         ]
 
     def _shortanswer(self, block: _Src, block_line: int) -> list[Answer]:
-        leading, parts = _split_on_markers(block, "=")
+        leading, parts = self._split(block, "=")
         bodies = [(part[1:], part.line()) for part in parts]
         if leading:
             _check_not_truefalse(leading)  # a bare first answer is allowed, unless it looks T/F
@@ -541,7 +591,7 @@ class _QuestionReader:
         )
 
     def _match(self, block: _Src, block_line: int) -> list[Answer]:
-        leading, parts = _split_on_markers(block, "=")
+        leading, parts = self._split(block, "=")
         if leading:
             self.problem(
                 leading.line(), f"matching pair {_quote(leading.value())} does not start with '='"
@@ -582,7 +632,8 @@ class _QuestionReader:
     def _numerical(self, block: _Src, block_line: int) -> list[Answer]:
         tilde = block.find("~")
         catch_all = block[tilde:] if tilde != -1 else None
-        leading, parts = _split_on_markers(block[:tilde] if tilde != -1 else block, "=")
+        self._check_markup(block, [tilde] if tilde != -1 else [])
+        leading, parts = self._split(block[:tilde] if tilde != -1 else block, "=")
         bodies = [(part[1:], part.line()) for part in parts]
         if leading:
             bodies.insert(0, (leading, leading.line()))
@@ -630,8 +681,8 @@ class _QuestionReader:
                     line,
                     f"numerical range '{written}' is reversed: write '{high_text}..{low_text}'",
                 )
-            answer.value = (low + high) / 2
-            answer.tolerance = high - answer.value
+            middle = (low + high) / 2  # Moodle stores these two as PHP prints them
+            answer.value, answer.tolerance = _php_float(middle), _php_float(high - middle)
             answer.min, answer.max = low, high
             return answer
         if written.find(":") > 0:
@@ -643,7 +694,7 @@ class _QuestionReader:
         else:
             value, tolerance = _number(written, written, line), 0.0
         answer.value, answer.tolerance = value, tolerance
-        answer.min, answer.max = value - tolerance, value + tolerance
+        answer.min, answer.max = _php_float(value - tolerance), _php_float(value + tolerance)
         return answer
 
 
@@ -799,12 +850,20 @@ def _check_not_truefalse(answer: _Src) -> None:
     )
 
 
-def _text_with_format(src: _Src, default: str) -> tuple[str, str]:
-    """Moodle's parse_text_with_format(): a leading ``[format]`` tag, then the trimmed text."""
+def _format_tag(src: _Src) -> str | None:
+    """The format named by a ``[format]`` tag at the very start of ``src``, if any."""
     if src.startswith("["):
         close = src.find("]")
         if close != -1 and src.text[1:close] in TEXT_FORMATS:
-            return src[close + 1 :].value(), src.text[1:close]
+            return src.text[1:close]
+    return None
+
+
+def _text_with_format(src: _Src, default: str) -> tuple[str, str]:
+    """Moodle's parse_text_with_format(): a leading ``[format]`` tag, then the trimmed text."""
+    tag = _format_tag(src)
+    if tag is not None:
+        return src[len(tag) + 2 :].value(), tag
     return src.value(), default
 
 
@@ -824,6 +883,13 @@ def _number(text: str, written: str, line: int) -> float:
             return number
     hint = " (use '.' as the decimal separator)" if "," in text else ""
     raise _QuestionError(line, f"numerical answer '{written}': '{text}' is not a number{hint}")
+
+
+def _php_float(number: float) -> float:
+    """A computed number as PHP turns it into text (14 significant digits), so that
+    ``3.141..3.142`` gives 3.1415 and ``3.1415:0.0005`` gives a maximum of 3.142, not
+    3.1414999999999997 and 3.1420000000000003."""
+    return float(f"{number:.14g}")
 
 
 def _idnumber_and_tags(comments: str) -> tuple[str, list[str]]:

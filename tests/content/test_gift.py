@@ -723,6 +723,34 @@ def test_numerical_forms() -> None:
     assert (star.text, star.value, star.fraction, star.feedback) == ("*", None, 0.0, "Sai")
 
 
+def test_numerical_range_is_stored_as_moodle_prints_it() -> None:
+    # Moodle stores the middle of a range and its half-width as PHP prints them (14 digits).
+    (a,) = parse_one("Số pi? {#3.141..3.142}").answers
+    assert (a.value, a.min, a.max) == (3.1415, 3.141, 3.142)
+    assert a.tolerance == pytest.approx(0.0005)
+    (b,) = parse_one("Số pi? {#3.1415:0.0005}").answers
+    assert (b.value, b.tolerance, b.min, b.max) == (3.1415, 0.0005, 3.141, 3.142)
+
+
+def test_gift_control_characters_in_html_are_only_refused_where_they_split() -> None:
+    q = parse_one(
+        '[html]<p class="q">Chọn</p> {\n'  # '=' in the question text is plain text
+        # a '#' after the answer's first '#' is feedback text, wherever it stands
+        '=<span style\\="color\\:red">a</span>#xem <a href\\="#dieu-5">Điều 5</a>\n'
+        "~a &lt; b &amp;&amp; b > c\n"  # no tag here, only comparisons
+        "~x<y ~y>z\n"
+        '####<p class="gợi-ý">Điều &#49;</p>}'
+    )
+    assert [a.text for a in q.answers] == [
+        '<span style="color:red">a</span>',
+        "a &lt; b &amp;&amp; b > c",
+        "x<y",
+        "y>z",
+    ]
+    assert q.answers[0].feedback == 'xem <a href="#dieu-5">Điều 5</a>'
+    assert q.general_feedback == '<p class="gợi-ý">Điều &#49;</p>'
+
+
 def test_essay_with_general_feedback() -> None:
     q = parse_one("Trình bày ý kiến. {####[html]<i>Gợi ý</i>}")
     assert (q.type, q.general_feedback, q.general_feedback_format) == (
@@ -790,6 +818,16 @@ PREFIX = "::Mở đầu:: Câu đúng {T}\n\n"  # two lines, so the case under t
         ("Số? {#=%50%5 =%50%6}", 3, "no answer gives full marks (100%)"),
         ("Số? {#5\n~sai#phản hồi}", 4, "'~' only introduces the feedback for any other answer"),
         ("$CATEGORY: a/b\n::Q:: Câu {T}", 4, "text after a '$CATEGORY:' line must be separated"),
+        ("Câu {=a ~b #### [html]<b>chung</b>}", 3, "write '####[html]' with nothing between"),
+        ("Câu {=a ~b\n####\n[html]<b>chung</b>}", 5, "Moodle would show '[html]' as part of"),
+        (
+            'Câu {\n=<span class="đúng">a</span>\n~b}',
+            4,
+            "unescaped '=' inside the HTML tag '<span class=\"đúng\">'",
+        ),
+        ("Câu {\n~b\n=It&#39;s}", 5, "unescaped '#' inside the HTML character reference '&#39;'"),
+        ('Đúng? {T#<b style\\="color\\:#f00">Sai</b>#Đúng}', 3, "'#' inside the HTML tag"),
+        ("Từ {=<i lang='vi'>xã</i>}", 3, "Moodle would split the text there (write '\\=')"),
     ],
 )
 def test_errors_have_the_offending_line(source: str, line: int, message: str) -> None:
