@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
@@ -44,11 +44,15 @@ def datetime_filter(value: datetime | None) -> str:
     return format_datetime(value, DATETIME_FORMAT) if value is not None else ""
 
 
-def number_filter(value: Decimal | float | int | None, digits: int = 1) -> str:
-    """Numbers with the locale's decimal separator, without useless zeros (12 / 12,5)."""
+def number_filter(value: Decimal | float | int | None, digits: int = 2) -> str:
+    """Numbers with the locale's decimal separator, without useless zeros (12 / 12,5).
+
+    Cut, never rounded up: 15.96 of 16 hours or a grade of 69.996 % against a pass mark of 70
+    must not read as the threshold met."""
     if value is None:
         return ""
-    return format_decimal(round(Decimal(str(value)), digits).normalize(), format="#,##0.##")
+    cut = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_DOWN)
+    return format_decimal(cut.normalize(), format="#,##0.##")
 
 
 def unit_kind_filter(kind: str) -> str:

@@ -11,7 +11,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -129,7 +129,7 @@ def units_table(summaries: list[UnitSummary], total: UnitSummary) -> Table:
             name,
             sum(summary.counts.values()),
             *[summary.counts[s] for s in STATUS_ORDER],
-            None if share is None else round(100 * share, 1),
+            _number(None if share is None else (100 * share).quantize(Decimal("0.1"), ROUND_DOWN)),
         ]
 
     def generate() -> Iterator[list[Any]]:

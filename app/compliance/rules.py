@@ -6,9 +6,10 @@ the legal annual quality rating of civil servants (Decree 335/2025/NĐ-CP).
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
+from datetime import date, timedelta
+from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
 DAYS_PER_MONTH = Decimal("30.4375")  # 365.25 / 12
@@ -73,6 +74,7 @@ class Result:
     deadline: date
     days_left: int  # negative once past the deadline
     exemption: tuple[str, str] | None = field(default=None)  # (kind, detail)
+    joined_after_deadline: bool = False  # not covered: not yet in service on the deadline
 
     @property
     def courses_percent(self) -> int:
@@ -84,13 +86,18 @@ class Result:
     def hours_percent(self) -> int:
         if not self.hours_required:
             return 100
-        return min(100, round(100 * self.hours / self.hours_required))
+        # cut, not rounded: 15.95 of 16 hours is not 100 %
+        return min(100, int(100 * self.hours / self.hours_required))
 
 
 def months_worked(
     rules: StandardRules, joined_on: date | None, leave: tuple[tuple[date, date], ...]
 ) -> Decimal:
-    """Months in service during the standard's year, less long leave taken while in service."""
+    """Months in service during the standard's year, less long leave taken while in service.
+
+    Service is counted in calendar months, as people count it: from 01/07 to 31/12 is 6 months,
+    from 02/07 it is 5 months and 30 days (5.97). Leave days are deducted at the mean length of
+    a month."""
     first = date(rules.year, 1, 1)
     last = date(rules.year, 12, 31)
     start = max(first, joined_on) if joined_on else first
@@ -101,8 +108,25 @@ def months_worked(
         away.update(
             range(max(leave_start, start).toordinal(), min(leave_end, last).toordinal() + 1)
         )
-    days = (last - start).days + 1 - len(away)
-    return max(Decimal(0), Decimal(days) / DAYS_PER_MONTH)
+    months = calendar_months(start, last + timedelta(days=1)) - Decimal(len(away)) / DAYS_PER_MONTH
+    return max(Decimal(0), months)
+
+
+def calendar_months(start: date, end: date) -> Decimal:
+    """Calendar months from ``start`` up to ``end`` (excluded), the rest of a month as a fraction
+    of that month's length: 01/07 -> 01/01 is 6, 15/01 -> 01/03 is 1 + 14/28."""
+    whole = (end.year - start.year) * 12 + end.month - start.month
+    if end.day < start.day:
+        whole -= 1
+    anchor = _add_months(start, whole)
+    length = monthrange(anchor.year, anchor.month)[1]
+    return whole + Decimal((end - anchor).days) / length
+
+
+def _add_months(day: date, months: int) -> date:
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 def counted_hours(rules: StandardRules, facts: Facts) -> Decimal:
@@ -120,13 +144,16 @@ def exemption(rules: StandardRules, facts: Facts) -> tuple[str, str] | None:
     if rules.min_months_worked:
         months = months_worked(rules, facts.joined_on, facts.leave)
         if months < rules.min_months_worked:
-            return ("months_worked", f"{months.quantize(Decimal('0.1'))}")
+            # cut, not rounded: 5.98 months must not read "6.0, fewer than 6"
+            return ("months_worked", f"{months.quantize(Decimal('0.1'), rounding=ROUND_DOWN)}")
     return None
 
 
 def evaluate(rules: StandardRules, facts: Facts, today: date) -> Result:
     """In order: not covered; meets the standard (even when exempt: what was done counts, and
-    earns the certificate); exempt; overdue; in progress; not started."""
+    earns the certificate); exempt; not covered either when not yet in service on the
+    standard's deadline (DOMAIN.md §8: a standard applies to whom it covers on that date);
+    overdue; in progress; not started."""
     deadline = max(rules.deadline, facts.extended_deadline or rules.deadline)
     hours = counted_hours(rules, facts)
     common = {
@@ -147,6 +174,8 @@ def evaluate(rules: StandardRules, facts: Facts, today: date) -> Result:
     exempt = exemption(rules, facts)
     if exempt:
         return Result(Status.EXEMPT, exemption=exempt, **common)
+    if facts.joined_on and facts.joined_on > rules.deadline:
+        return Result(Status.NOT_APPLICABLE, joined_after_deadline=True, **common)
     if today > deadline:
         return Result(Status.OVERDUE, **common)
     if facts.has_activity or facts.required_done or hours:

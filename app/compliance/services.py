@@ -76,10 +76,11 @@ class UnitSummary:
         return self.counts[Status.EXEMPT]
 
     @property
-    def compliant_share(self) -> float | None:
-        """Share compliant among officials the standard applies to and who are not exempt."""
+    def compliant_share(self) -> Decimal | None:
+        """Share compliant among officials the standard applies to and who are not exempt;
+        exact (a Decimal), so that 57 of 100 never shows as 56.9 % once cut."""
         base = self.covered - self.exempt
-        return None if base <= 0 else self.counts[Status.COMPLIANT] / base
+        return None if base <= 0 else Decimal(self.counts[Status.COMPLIANT]) / base
 
 
 def rules_of(standard: Standard) -> StandardRules:

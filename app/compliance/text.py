@@ -38,6 +38,12 @@ def _reason(result: Result, standard: Standard) -> str:
         done=number_filter(result.hours),
         needed=number_filter(result.hours_required),
     )
+    if result.status == Status.NOT_APPLICABLE and result.joined_after_deadline:
+        return gettext(
+            "The %(year)d standard does not apply: joined after its deadline (%(date)s).",
+            year=standard.year,
+            date=_date(standard.deadline),
+        )
     if result.status == Status.NOT_APPLICABLE:
         return gettext(
             "The %(year)d standard does not apply to this position or unit.", year=standard.year

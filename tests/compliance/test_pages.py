@@ -134,6 +134,17 @@ def test_report_command_matches_the_dashboard(runner, scenario, tmp_path):
     lines = list(csv.reader(io.StringIO(units.output.lstrip("\ufeff"))))
     x = next(line for line in lines if line[0] == "X")
     assert x[3:5] == ["2", "1"]  # meets the standard, in progress
+    as_json = runner.invoke(
+        args=[
+            *("report", "compliance", "--year", "2026", "--level", "units", "--unit", "P"),
+            *("--format", "json"),
+        ]
+    )
+    assert as_json.exit_code == 0, as_json.output
+    shares = {
+        row["unit_code"]: row["compliant_share"] for row in json.loads(as_json.output)["rows"]
+    }
+    assert shares["X"] == 50.0 and shares[""] == 33.3  # the total: 2 of 6, cut, not rounded
     xlsx = tmp_path / "r.xlsx"
     assert (
         runner.invoke(

@@ -81,12 +81,32 @@ def test_leave_before_joining_is_not_deducted_twice():
         RULES, joined, ((date(2026, 3, 1), date(2026, 3, 31)),)
     )
     with_leave = months_worked(RULES, joined, ((date(2026, 6, 20), date(2026, 7, 10)),))
-    assert with_leave == Decimal(184 - 10) / Decimal("30.4375")
+    assert with_leave == 6 - Decimal(10) / Decimal("30.4375")
 
 
 def test_overlapping_leave_periods_count_once():
     periods = ((date(2026, 2, 1), date(2026, 2, 28)), (date(2026, 2, 15), date(2026, 3, 14)))
-    assert months_worked(RULES, None, periods) == Decimal(365 - 42) / Decimal("30.4375")
+    assert months_worked(RULES, None, periods) == 12 - Decimal(42) / Decimal("30.4375")
+
+
+@pytest.mark.parametrize(
+    "joined, months",
+    [
+        (date(2026, 7, 1), Decimal(6)),  # 01/07-31/12: six whole months
+        (date(2026, 7, 2), 5 + Decimal(30) / 31),  # 5 months and 30 days: fewer than 6
+        (date(2026, 1, 1), Decimal(12)),
+        (date(2026, 12, 31), Decimal(1) / 31),
+        (date(2025, 5, 1), Decimal(12)),  # in service before the year: the whole year
+        (date(2027, 1, 1), Decimal(0)),
+    ],
+)
+def test_months_worked_are_calendar_months(joined, months):
+    assert months_worked(RULES, joined, ()) == months
+
+
+def test_joining_on_the_second_of_july_is_fewer_than_six_months():
+    assert evaluate(RULES, facts(joined_on=date(2026, 7, 2)), BEFORE).status == Status.EXEMPT
+    assert evaluate(RULES, facts(joined_on=date(2026, 7, 1)), BEFORE).status != Status.EXEMPT
 
 
 def test_no_minimum_of_hours_means_courses_decide():
