@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
@@ -26,6 +27,8 @@ from app.models import Standard
 
 FORMATS = ("csv", "xlsx", "json")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Spreadsheets skip leading blanks and control characters before reading a formula.
+FORMULA_AFTER_BLANKS = re.compile(r"[\s\x00-\x1f\x7f]+[=+\-@]")
 
 
 @dataclass
@@ -37,7 +40,9 @@ class Table:
 
 def safe_cell(value: Any) -> Any:
     """Neutralise spreadsheet formulas in text; numbers and dates stay as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_START) or FORMULA_AFTER_BLANKS.match(value)
+    ):
         return "'" + value
     return value
 

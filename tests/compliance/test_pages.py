@@ -157,10 +157,14 @@ def test_report_command_matches_the_dashboard(runner, scenario, tmp_path):
     assert missing.exit_code != 0 and "No standard" in missing.output
 
 
-@pytest.mark.parametrize("value", ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\t=1"])
+@pytest.mark.parametrize(
+    "value",
+    ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\t=1", " =1+1", "\x0b\x0c@SUM(A1)"],
+)
 def test_formula_like_text_is_neutralised(value):
     assert safe_cell(value) == "'" + value
     assert safe_cell(12) == 12 and safe_cell("Nguyễn") == "Nguyễn"
+    assert safe_cell(" Xã Hòa - thôn 2") == " Xã Hòa - thôn 2"
 
 
 def test_certificates_verify_and_made_up_codes_do_not(client, login, scenario):
