@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, abort, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -44,6 +44,7 @@ def create_app(config: str | type | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     register_i18n(app)
+    app.before_request(_refuse_nul_in_url)
     app.after_request(_security_headers)
     _configure_logging(app)
     return app
@@ -62,6 +63,15 @@ CSP = "; ".join(
         "base-uri 'self'",
     ]
 )
+
+
+def _refuse_nul_in_url():
+    """A NUL in the address is never a real link; PostgreSQL would refuse it as a parameter.
+    (Forms drop it instead, see app.forms, so that nothing typed is lost.)"""
+    if "\x00" in request.path or any(
+        "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)
+    ):
+        abort(400)
 
 
 def _security_headers(response):

@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, DecimalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
+
+from app.forms import Form
 
 SCAN_TYPES = ["pdf", "jpg", "jpeg", "png"]
 
@@ -13,7 +14,7 @@ def finite_number(form, field) -> None:
         raise StopValidation(_l("Enter a number."))
 
 
-class ExternalTrainingForm(FlaskForm):
+class ExternalTrainingForm(Form):
     title = StringField(_l("Training"), validators=[DataRequired(), Length(max=300)])
     provider = StringField(_l("Provider"), validators=[Optional(), Length(max=300)])
     hours = DecimalField(
@@ -30,18 +31,18 @@ class ExternalTrainingForm(FlaskForm):
     )
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(Form):
     deadline = DateField(_l("New deadline"), validators=[DataRequired()])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(min=5, max=1000)])
 
 
-class ExemptionForm(FlaskForm):
+class ExemptionForm(Form):
     reason = TextAreaField(
         _l("Reason for the exemption"), validators=[DataRequired(), Length(min=5, max=1000)]
     )
 
 
-class LeaveForm(FlaskForm):
+class LeaveForm(Form):
     start_date = DateField(_l("From"), validators=[DataRequired()])
     end_date = DateField(_l("To"), validators=[DataRequired()])
     kind = StringField(
@@ -51,7 +52,7 @@ class LeaveForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         _l("File (CSV or XLSX)"),
         validators=[FileRequired(), FileAllowed(["csv", "xlsx"], _l("Only CSV or XLSX files."))],

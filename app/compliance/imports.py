@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.compliance.services import add_external_training
+from app.forms import drop_control_characters
 from app.models import Course, CourseProgress, Role, User, db, local_date, local_to_utc
 from app.people.scope import can_see_user
 
@@ -119,7 +120,7 @@ def read_rows(filename: str, data: bytes) -> list[ImportRow]:
     for line, values in lines[1:]:
         if all(v in (None, "") for v in values):
             continue
-        record = {k: v for k, v in zip(keys, values, strict=False) if k}
+        record = {k: drop_control_characters(v) for k, v in zip(keys, values, strict=False) if k}
         rows.append(ImportRow(line=line, values=record))
     if len(rows) > MAX_ROWS:
         raise ImportFileError(_("At most %(n)d rows per file.", n=MAX_ROWS))

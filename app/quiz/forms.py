@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.forms import Form
 
-class OverrideForm(FlaskForm):
+
+class OverrideForm(Form):
     extra_minutes = IntegerField(
         _l("Extra minutes per attempt"),
         default=0,

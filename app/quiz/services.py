@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.content.gift import question_from_dict
+from app.forms import drop_control_characters
 from app.learn.services import refresh_course_progress
 from app.models import (
     AttemptQuestion,
@@ -257,10 +258,10 @@ def parse_response(item: AttemptQuestion, form: Mapping[str, Any]) -> Any:
         value = form.get(name)
         return {"true": True, "false": False}.get(value)
     if qtype in ("shortanswer", "numerical"):
-        value = (form.get(name) or "").strip()[:MAX_TEXT]
+        value = drop_control_characters(form.get(name) or "").strip()[:MAX_TEXT]
         return value or None
     if qtype == "essay":
-        value = (form.get(name) or "").strip()[:MAX_ESSAY]
+        value = drop_control_characters(form.get(name) or "").strip()[:MAX_ESSAY]
         return value or None
     if qtype == "match":
         options = item.layout["options"]
