@@ -18,9 +18,15 @@ def digest(*parts: str) -> str:
 
 
 def read_text(path: Path, shown: str) -> str:
-    """The file as UTF-8 text, or a ContentError naming the line of the first bad byte."""
+    """The file as UTF-8 text, or a ContentError naming the line of the first bad byte (a NUL
+    included: no database stores it as text, and no author means it)."""
     try:
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         raise ContentError(shown, line, "not valid UTF-8 text") from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise ContentError(shown, line, "contains a NUL character (is it a text file?)")
+    return text

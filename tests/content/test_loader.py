@@ -272,3 +272,13 @@ def test_standards_folder_is_not_a_course(app, content_dirs):
     write_course(courses, "mot-cua")
     content, errors = read_content(courses, quizzes)
     assert errors == [] and [c.slug for c in content.courses] == ["mot-cua"]
+
+
+def test_a_nul_character_names_its_line_in_lessons_and_quizzes(app, content_dirs):
+    courses, quizzes = content_dirs
+    folder = write_course(courses, "khoa")
+    (folder / "03-cu.md").write_text("---\ntitle: Cũ\n---\n\nchữ\x00 Việt\n", encoding="utf-8")
+    (quizzes / "khoa.gift").write_text("::a::Câu?{T}\n\n::b::Câu\x00 hai?{F}\n", encoding="utf-8")
+    found = messages(courses, quizzes)
+    assert any(m.startswith("courses/khoa/03-cu.md:5: contains a NUL") for m in found), found
+    assert any(m.startswith("quizzes/khoa.gift:3: contains a NUL") for m in found), found
