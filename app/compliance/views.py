@@ -53,6 +53,8 @@ bp.add_app_template_global(text.reason, "reason")
 
 HR_ROLES = (Role.HR, Role.ADMIN)
 MAX_SCAN_BYTES = 5 * 1024 * 1024
+# The browser's claimed type of an upload is not trusted: anything else is served as bytes.
+SCAN_MIMETYPES = {"application/pdf", "image/jpeg", "image/png"}
 SORTS = {
     "name": lambda r: (r.full_name.casefold(), r.user_id),
     "unit": lambda r: (r.unit_path, r.full_name.casefold()),
@@ -211,6 +213,10 @@ def export(fmt: str):
     rows = _rows(standard, root, args["position"], with_missing=level == "officials")
     if args["status"] in set(Status):
         rows = [r for r in rows if r.status == args["status"]]
+    search = request.args.get("q", "").strip()
+    if search and level == "officials":  # the list exported as it was shown
+        needle = search.casefold()
+        rows = [r for r in rows if needle in r.full_name.casefold() or needle in r.username]
     if level == "units":
         summaries, total = services.summarize(
             rows, root, {u.id: u for u in queries.scoped_units(current_user)}
@@ -335,9 +341,10 @@ def external_scan(record_id: int):
     owner = db.session.get(User, record.user_id)
     if not can_see_user(current_user, owner) or record.file_data is None:
         abort(404)
+    mimetype = record.file_type if record.file_type in SCAN_MIMETYPES else None
     return Response(
         record.file_data,
-        mimetype=record.file_type or "application/octet-stream",
+        mimetype=mimetype or "application/octet-stream",
         headers={
             "Content-Disposition": f'attachment; filename="scan-{record.id}"',
             "X-Content-Type-Options": "nosniff",
