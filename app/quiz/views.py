@@ -119,13 +119,18 @@ def start(slug: str):
 @login_required
 def take(attempt_id: int):
     attempt = own_attempt_or_404(attempt_id)
-    if services.finalize_if_due(attempt, now=utcnow()):
+    now = utcnow()
+    if services.finalize_if_due(attempt, now=now):
         db.session.commit()
     if not attempt.is_open:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    seconds_left = None
+    if attempt.deadline_at is not None:  # the timer counts these, whatever the device's clock
+        seconds_left = max(0, int((attempt.deadline_at - now).total_seconds()))
     return render_template(
         "quiz/take.html",
         attempt=attempt,
+        seconds_left=seconds_left,
         quiz=attempt.quiz,
         items=services.attempt_questions(attempt),
         field_name=services.field_name,

@@ -3,25 +3,31 @@
 // everything (deadline, grading); this script only spares the official lost answers.
 (function () {
   "use strict";
+  // The result page: the attempt was received, its copy on the device can go.
+  var received = document.querySelector("[data-attempt-received]");
+  if (received) {
+    try { localStorage.removeItem("attempt:" + received.dataset.attemptReceived); } catch (e) { /* ignore */ }
+  }
   var form = document.getElementById("attempt-form");
   if (!form) return;
   var status = document.getElementById("save-status");
   var saveUrl = form.dataset.saveUrl;
   var storeKey = "attempt:" + saveUrl;
-  var pending = {};
+  var pending = {};  // question id -> fieldset whose answer the server has not confirmed
+  var ready = {};    // question id -> true: to be sent with the next request
+  var sending = false;
   var timer = null;
+  var retryTimer = null;
+  var RETRY_MS = 10000;
 
   function say(text) { if (status) status.textContent = text; }
 
-  function fieldsOf(fieldset) {
-    var data = new FormData();
-    data.append("csrf_token", form.elements.csrf_token.value);
+  function addFields(data, fieldset) {
     fieldset.querySelectorAll("input, select, textarea").forEach(function (el) {
       if (!el.name) return;
       if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
       data.append(el.name, el.value);
     });
-    return data;
   }
 
   // Only answers not yet confirmed by the server are kept on the device, per question, so an
@@ -51,34 +57,53 @@
     return values;
   }
 
+  function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+
   function remember(fieldset) {
     var unsent = load();
     unsent[fieldset.dataset.question] = valuesOf(fieldset);
     store(unsent);
   }
 
-  function forget(fieldset, sentValues) {
+  function forget(id, sentValues) {
     var unsent = load();
-    var id = fieldset.dataset.question;
-    if (JSON.stringify(unsent[id]) === JSON.stringify(sentValues)) {  // not changed meanwhile
+    if (same(unsent[id], sentValues)) {  // not changed meanwhile
       delete unsent[id];
       store(unsent);
     }
   }
 
-  function send(fieldset) {
+  // One request at a time, carrying every answer waiting: on a weak connection a later answer
+  // can then never arrive before an earlier one and be overwritten by it.
+  function pump() {
+    if (sending) return;
+    var ids = Object.keys(ready).filter(function (id) { return pending[id]; });
+    ready = {};
+    if (!ids.length) return;
+    var data = new FormData();
+    data.append("csrf_token", form.elements.csrf_token.value);
+    var sent = {};
+    ids.forEach(function (id) {
+      addFields(data, pending[id]);
+      sent[id] = valuesOf(pending[id]);
+    });
+    sending = true;
     say(form.dataset.msgSaving);
-    var sentValues = valuesOf(fieldset);
-    return fetch(saveUrl, {
+    fetch(saveUrl, {
       method: "POST",
-      body: fieldsOf(fieldset),
+      body: data,
       headers: { "Accept": "application/json" },
       credentials: "same-origin"
     }).then(function (response) {
+      sending = false;
       if (response.ok) {
-        delete pending[fieldset.dataset.question];
-        forget(fieldset, sentValues);
+        ids.forEach(function (id) {
+          forget(id, sent[id]);
+          // changed again while this was on its way: that newer answer is still to be saved
+          if (pending[id] && same(valuesOf(pending[id]), sent[id])) delete pending[id];
+        });
         if (!Object.keys(pending).length) say(form.dataset.msgSaved);
+        pump();
         return;
       }
       return response.json().then(function (body) {
@@ -86,17 +111,37 @@
         if (response.status === 409) window.location.reload();
       });
     }).catch(function () {
+      sending = false;
       say(form.dataset.msgOffline);
+      retryLater();
     });
+  }
+
+  // Everything not yet confirmed, again (the connection is back, or may be).
+  function sendPending() {
+    Object.keys(pending).forEach(function (id) { ready[id] = true; });
+    pump();
+  }
+
+  // A weak connection often fails without the browser noticing it is offline (no "online"
+  // event follows): answers not yet saved are sent again a little later.
+  function retryLater() {
+    if (retryTimer) return;
+    retryTimer = setTimeout(function () { retryTimer = null; sendPending(); }, RETRY_MS);
   }
 
   function changed(event) {
     var fieldset = event.target.closest("fieldset[data-question]");
     if (!fieldset) return;
-    pending[fieldset.dataset.question] = fieldset;
+    var id = fieldset.dataset.question;
+    pending[id] = fieldset;
     remember(fieldset);
+    say(form.dataset.msgSaving);  // never "Saved" while an answer waits to be sent
     clearTimeout(fieldset._saveTimer);
-    fieldset._saveTimer = setTimeout(function () { send(fieldset); }, event.type === "input" ? 800 : 0);
+    fieldset._saveTimer = setTimeout(function () {
+      ready[id] = true;
+      pump();
+    }, event.type === "input" ? 800 : 0);
   }
 
   // Answers the server never confirmed (the connection dropped, the tab was closed): put them
@@ -116,8 +161,8 @@
         }
       });
       pending[id] = fieldset;
-      send(fieldset);
     });
+    sendPending();
   }
   restore();
 
@@ -125,21 +170,27 @@
   form.addEventListener("input", function (event) {
     if (event.target.matches("input[type=text], textarea")) changed(event);
   });
-  window.addEventListener("online", function () {
-    Object.keys(pending).forEach(function (id) { send(pending[id]); });
-  });
+  window.addEventListener("online", sendPending);
 
+  // The copy on the device is kept until the result page shows the attempt was received: a
+  // submission lost on the way must not take the answers with it.
   form.addEventListener("submit", function (event) {
+    if (navigator.onLine === false) {
+      event.preventDefault();
+      say(form.dataset.msgOffline);
+      return;
+    }
     var submitter = event.submitter;
     if (submitter && submitter.value === "save") return;
-    if (!window.confirm(form.dataset.msgConfirm)) { event.preventDefault(); return; }
-    try { localStorage.removeItem(storeKey); } catch (e) { /* ignore */ }
+    if (!window.confirm(form.dataset.msgConfirm)) event.preventDefault();
   });
 
   var bar = document.getElementById("attempt-bar");
   var clock = document.getElementById("timer");
-  if (bar && clock && bar.dataset.deadline) {
-    var deadline = Date.parse(bar.dataset.deadline);
+  if (bar && clock && bar.dataset.secondsLeft) {
+    // Counted from the seconds left when the server sent the page, not from the device's
+    // clock, which may be wrong by minutes (the server's deadline is what counts).
+    var deadline = Date.now() + 1000 * Number(bar.dataset.secondsLeft);
     var tick = function () {
       var left = Math.max(0, Math.floor((deadline - Date.now()) / 1000));
       var m = Math.floor(left / 60), s = left % 60;
