@@ -5,7 +5,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names, so migrations can refer to them on every engine.
@@ -27,3 +28,15 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_for_several_requests(dbapi_connection, _record) -> None:
+    """SQLite, the embedded default, serving several requests at once (a class submitting a
+    quiz): write-ahead logging lets pages be read while an answer is being written, and a
+    writer waits up to 15 s for another instead of failing at once."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")  # ignored (stays "memory") in memory
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
