@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, func, select, true
+from sqlalchemy import ColumnElement, and_, select, true
 
 from app.compliance import queries
 from app.compliance.certificates import new_verification_code, normalize_code
@@ -375,18 +375,52 @@ def find_certificate(code: str) -> Certificate | None:
 
 
 def compliance_date(standard: Standard, user: User) -> date:
-    """When the official met the standard: the last completion or external training counted."""
-    last_course = db.session.scalar(
-        select(func.max(CourseProgress.completed_at)).where(
-            CourseProgress.user_id == user.id,
-            CourseProgress.year == standard.year,
-            CourseProgress.completed_at.is_not(None),
+    """The day the official met the standard: the first day on which the rules, given only the
+    records dated up to that day, say "compliant". Training done after it (an optional course
+    in November) does not move it."""
+    rules = rules_of(standard)
+    required = {
+        course.id
+        for course, position in queries.required_courses(standard)
+        if position is None or position.id == user.position_id
+    }
+    completions = [
+        (local_date(completed_at), course_id, hours, grade)
+        for course_id, completed_at, hours, grade in db.session.execute(
+            select(
+                CourseProgress.course_id,
+                CourseProgress.completed_at,
+                CourseProgress.hours,
+                CourseProgress.quiz_grade,
+            ).where(
+                CourseProgress.user_id == user.id,
+                CourseProgress.year == standard.year,
+                CourseProgress.completed_at.is_not(None),
+            )
         )
-    )
-    last_external = db.session.scalar(
-        select(func.max(ExternalTraining.end_date)).where(
+    ]
+    externals = db.session.execute(
+        select(ExternalTraining.end_date, ExternalTraining.hours).where(
             ExternalTraining.user_id == user.id, ExternalTraining.year == standard.year
         )
-    )
-    candidates = [d for d in (last_course and local_date(last_course), last_external) if d]
-    return max(candidates) if candidates else standard.start_date
+    ).all()
+    days = sorted({day for day, *_ in completions} | {day for day, _ in externals})
+    for day in days:
+        done = {
+            course_id
+            for on, course_id, _hours, grade in completions
+            if on <= day
+            and (standard.pass_mark is None or grade is None or grade >= standard.pass_mark)
+        }
+        facts = Facts(
+            applicable=True,
+            required_total=len(required),
+            required_done=len(required & done),
+            platform_hours=sum((h for on, _c, h, _g in completions if on <= day), Decimal(0)),
+            external_hours=sum((h for on, h in externals if on <= day), Decimal(0)),
+            has_activity=True,
+            joined_on=None,
+        )
+        if evaluate(rules, facts, day).status == Status.COMPLIANT:
+            return day
+    return days[-1] if days else standard.start_date

@@ -976,3 +976,32 @@ def test_the_pages_show_the_same_reason(app, world, client, login, monkeypatch):
     login(world.hr)
     record = client.get(f"/hr/officials/{user.id}?year=2026").get_data(as_text=True)
     assert expected.reason in record
+
+
+def test_the_day_the_standard_was_met_is_not_moved_by_later_training(app, world):
+    """K1, K2 (4 h each) on 01/03; K3 (4 h) on 10/06: 3 of 3 courses but 12 hours; 4 external
+    hours ending on 20/06 reach 16: met on 20/06. The optional K6 on 20/11 and 2 more external
+    hours on 25/11 change nothing: the certificate says 20/06/2026, not the last training."""
+    user = official(world, "yen")
+    k1(user, vn(date(2026, 3, 1)))
+    read(user, "k2-van-hoa", vn(date(2026, 3, 1), 11))
+    read(user, "k3-an-toan", vn(date(2026, 6, 10)))
+    external(world, user, "4", date(2026, 6, 20))
+    read(user, "k6-tu-chon", vn(date(2026, 11, 20)))
+    external(world, user, "2", date(2026, 11, 25))
+    assert seen(app, user, today=TODAY).status == "compliant"
+    assert services.compliance_date(queries.standard_for(2026), user) == date(2026, 6, 20)
+
+
+def test_the_day_the_standard_was_met_waits_for_the_hours(app, world):
+    """K1 passed with 65 % (the quiz's own pass mark is 60, the standard's 70): its 4 hours
+    count but the course does not. K2, K3 on 01/03 -> 2 of 3 courses, 12 hours: not compliant,
+    and the day falls back to the last training (the certificate page never shows it: a
+    standard's certificate needs "compliant")."""
+    user = official(world, "yem")
+    read(user, "k1-mot-cua", vn(date(2026, 2, 1)))
+    quiz(user, 13, vn(date(2026, 2, 2)))
+    read(user, "k2-van-hoa", vn(date(2026, 3, 1), 11))
+    read(user, "k3-an-toan", vn(date(2026, 3, 1), 12))
+    assert seen(app, user, today=TODAY).status == "overdue"
+    assert services.compliance_date(queries.standard_for(2026), user) == date(2026, 3, 1)
