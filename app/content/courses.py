@@ -16,22 +16,22 @@ from app.content.fields import Field, check_fields
 from app.content.files import digest, read_text
 from app.content.markdown import parse_front_matter, render_markdown
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-LESSON_FILE = re.compile(r"^(\d{1,3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+SLUG = re.compile(r"^(?=.{1,100}$)[a-z0-9]+(?:-[a-z0-9]+)*$")  # the column holds 100
+LESSON_FILE = re.compile(r"^(\d{1,3})-((?=[^.]{1,100}\.md$)[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 TRACKS = ("reform", "it", "ethics")
 RESERVED_DIRS = {"standards"}  # courses/standards/ holds the yearly standards
 IGNORED_MD = {"README.md", "readme.md"}
 
 COURSE_FIELDS = [
-    Field("title", required=True),
+    Field("title", required=True, max_length=250),
     Field("track", "choice", required=True, choices=TRACKS),
     Field("hours", "number", required=True, minimum=0, maximum=1000),
     Field("summary", default=""),
     Field("order", "int", default=0),
-    Field("version", default=""),
+    Field("version", default="", max_length=40),
 ]
 LESSON_FIELDS = [
-    Field("title", required=True),
+    Field("title", required=True, max_length=250),
     Field("minutes", "int", default=0, minimum=0, maximum=10000),
 ]
 
@@ -80,7 +80,10 @@ def read_course(folder: Path, shown_root: str) -> tuple[CourseData | None, list[
     if not SLUG.match(folder.name):
         errors.append(
             ContentError(
-                shown, 0, "folder name must be a slug: lowercase letters, digits and hyphens"
+                shown,
+                0,
+                "folder name must be a slug: lowercase letters, digits and hyphens, "
+                "at most 100 characters",
             )
         )
     course_file = folder / "course.md"
@@ -113,7 +116,8 @@ def read_course(folder: Path, shown_root: str) -> tuple[CourseData | None, list[
                     lesson_path,
                     0,
                     "lesson file name must look like NN-slug.md "
-                    "(a number, a hyphen, lowercase letters, digits and hyphens)",
+                    "(a number, a hyphen, lowercase letters, digits and hyphens; "
+                    "at most 100 characters after the number)",
                 )
             )
             continue

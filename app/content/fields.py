@@ -21,6 +21,7 @@ class Field:
     maximum: float | None = None
     default: Any = None
     nullable: bool = False  # an explicit empty value is allowed and means "none"
+    max_length: int | None = None  # for text: what the database column holds
 
 
 def _convert(field: Field, value: Any) -> Any:
@@ -36,6 +37,8 @@ def _convert(field: Field, value: Any) -> Any:
         text = str(value).strip()
         if field.required and not text:
             raise ValueError("must not be empty")
+        if field.max_length is not None and len(text) > field.max_length:
+            raise ValueError(f"is {len(text)} characters long; at most {field.max_length}")
         return text
     if kind in ("number", "int"):
         if isinstance(value, bool):

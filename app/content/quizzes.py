@@ -33,8 +33,10 @@ OVERDUE = ("autosubmit", "grace", "discard")
 GRADED_TYPES = {"multichoice", "truefalse", "shortanswer", "numerical", "match"}
 DRAWABLE_TYPES = GRADED_TYPES | {"essay"}
 
+NAME_MAX = 250  # what the question title and category columns hold
+
 SETTINGS_FIELDS = [
-    Field("title"),
+    Field("title", max_length=250),
     Field("course"),
     Field("intro", default=""),
     Field("pass_mark", "number", minimum=0, maximum=100, default=Decimal(50)),
@@ -196,7 +198,12 @@ def read_quiz(path: Path, shown_root: str) -> tuple[QuizData | None, list[Conten
     errors: list[ContentError] = []
     if not SLUG.match(slug):
         errors.append(
-            ContentError(shown, 0, "file name must be a slug: lowercase letters, digits, hyphens")
+            ContentError(
+                shown,
+                0,
+                "file name must be a slug: lowercase letters, digits, hyphens, "
+                "at most 100 characters",
+            )
         )
     try:
         text = read_text(path, shown)
@@ -230,6 +237,18 @@ def read_quiz(path: Path, shown_root: str) -> tuple[QuizData | None, list[Conten
                 "'when_time_expires: grace' needs 'grace_minutes' greater than 0",
             )
         )
+    for question in questions:
+        if len(question.category) > NAME_MAX:
+            errors.append(
+                ContentError(
+                    shown,
+                    question.line,
+                    f"the $CATEGORY path is {len(question.category)} characters long; "
+                    f"at most {NAME_MAX}",
+                )
+            )
+        if len(question.title) > NAME_MAX:  # Moodle shortens a long name too
+            question.title = question.title[: NAME_MAX - 1].rstrip() + "…"
     graded = [q for q in questions if q.type in DRAWABLE_TYPES]
     if not graded:
         errors.append(ContentError(shown, 0, "the file has no question to answer"))

@@ -25,9 +25,9 @@ POSITIONS_FILE = Path(__file__).resolve().parent.parent / "data" / "positions.ym
 
 TOP_FIELDS = [
     Field("year", "int", required=True, minimum=2000, maximum=2100),
-    Field("title", required=True),
-    Field("version", default=""),
-    Field("issuer", required=True),
+    Field("title", required=True, max_length=300),
+    Field("version", default="", max_length=40),
+    Field("issuer", required=True, max_length=300),
     Field("legal_basis", "text_list", required=True),
     Field("notes", default=""),
     Field("period", "mapping", required=True),

@@ -231,3 +231,28 @@ def test_inspect_json_on_moodle_documentation_examples(runner):
             stems = sum(1 for a in question["answers"] if a["question"])
             weights = [1 / stems if a["question"] else 0.0 for a in question["answers"]]
         assert got == pytest.approx(weights)
+
+
+def test_names_longer_than_the_database_holds(app, content_dirs):
+    """Checked on every engine alike (SQLite would store anything; PostgreSQL refuses): a long
+    course or lesson title, folder name or $CATEGORY is a file:line error; a long question
+    title is shortened, as Moodle shortens a question's name."""
+    courses, quizzes = content_dirs
+    write_course(courses, "dai", title="T" * 251, lessons={"01-" + "a" * 101 + ".md": "Nội dung."})
+    write_course(courses, "x" * 101)
+    found = errors_of(courses, quizzes)
+    assert any(m.startswith("courses/dai/course.md:2: ") and "at most 250" in m for m in found)
+    assert any(m.startswith("courses/dai/01-aaa") and "at most 100" in m for m in found), found
+    assert any(m.startswith("courses/" + "x" * 101) and "at most 100" in m for m in found)
+
+    for path in sorted(courses.rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    write_course(courses, "mot-cua")
+    write_quiz(quizzes, "mot-cua", gift=f"$CATEGORY: {'c' * 251}\n\n::Câu::Đúng?{{T}}\n")
+    assert errors_of(courses, quizzes) == [
+        "quizzes/mot-cua.gift:3: the $CATEGORY path is 251 characters long; at most 250"
+    ]
+    write_quiz(quizzes, "mot-cua", gift=f"::{'Tên ' * 80}::Đúng?{{T}}\n\n::Hai::Sai?{{F}}\n")
+    load(courses, quizzes)
+    titles = sorted(db.session.scalars(select(Question.title)), key=len)
+    assert titles[0] == "Hai" and len(titles[1]) == 250 and titles[1].endswith("…")
