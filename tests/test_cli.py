@@ -21,6 +21,8 @@ def test_create_admin_refuses_short_password_and_duplicates(runner):
     )
     again = runner.invoke(args=["users", "create-admin", "a"], input="đủ dài rồi nhé\n")
     assert again.exit_code != 0 and "taken" in again.output
+    long = runner.invoke(args=["users", "create-admin", "a" * 81], input="đủ dài rồi nhé\n")
+    assert long.exit_code != 0 and "at most 80" in long.output
 
 
 def test_sync_positions_is_idempotent_and_keeps_history(runner):

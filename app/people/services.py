@@ -78,6 +78,8 @@ def create_user(
     username = username.strip().lower()
     if not username:
         raise PeopleError("username is empty")
+    if len(username) > 80 or len(full_name) > 200:
+        raise PeopleError("a username holds at most 80 characters, a full name 200")
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise PeopleError(f"username '{username}' is taken")
     if role == Role.HR and unit is None:
