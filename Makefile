@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app run.py
+# pytest workers (pytest-xdist): one per CPU, at most 4; `make test WORKERS=0` runs in one process
+WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
 .PHONY: run test install translations i18n-update chromium db content demo lint test-sqlite test-postgres serve bench clean
@@ -64,10 +66,10 @@ lint: install
 	$(BIN)/ruff format --check .
 
 test-sqlite: install translations
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(WORKERS)
 
 test-postgres: install translations
-	PYTEST=$(BIN)/pytest scripts/test-postgres.sh -q -p no:cacheprovider
+	PYTEST=$(BIN)/pytest PYTEST_WORKERS=$(WORKERS) scripts/test-postgres.sh -q -p no:cacheprovider -n $(WORKERS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -43,6 +43,10 @@ trap cleanup EXIT
 "${RUN[@]}" "$BIN/initdb" -D "$DIR/data" -U "$DB_USER" --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 "${RUN[@]}" "$BIN/pg_ctl" -D "$DIR/data" -o "-k $DIR -p $PORT -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" -l "$DIR/log" -w start >/dev/null
 "${RUN[@]}" "$BIN/createdb" -h "$DIR" -p "$PORT" -U "$DB_USER" boiduong_test
+# One database per pytest-xdist worker (tests/conftest.py adds the worker's name to the URL).
+for ((i = 0; i < ${PYTEST_WORKERS:-0}; i++)); do
+  "${RUN[@]}" "$BIN/createdb" -h "$DIR" -p "$PORT" -U "$DB_USER" "boiduong_test_gw$i"
+done
 
 export TEST_DATABASE_URL="postgresql://$DB_USER@/boiduong_test?host=$DIR&port=$PORT"
 echo "PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') at $DIR:$PORT" >&2

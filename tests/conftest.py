@@ -6,6 +6,7 @@ suite on PostgreSQL.
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -13,10 +14,20 @@ import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.models import Role, db
 from tests import factories
+
+# Under pytest-xdist each worker has a database of its own on the server (created by
+# scripts/test-postgres.sh): "…/boiduong_test" becomes "…/boiduong_test_gw0" in worker gw0.
+# Set before any app is created, so the config and the browser tests' servers all see it.
+if os.environ.get("TEST_DATABASE_URL") and os.environ.get("PYTEST_XDIST_WORKER"):
+    _url = make_url(os.environ["TEST_DATABASE_URL"])
+    os.environ["TEST_DATABASE_URL"] = _url.set(
+        database=f"{_url.database}_{os.environ['PYTEST_XDIST_WORKER']}"
+    ).render_as_string(hide_password=False)
 
 
 @pytest.fixture
