@@ -87,7 +87,8 @@ class User(UserMixin, db.Model):
     # Bumped when the password changes, so every other session of the account ends.
     session_version: Mapped[int] = mapped_column(default=1)
     locale: Mapped[str | None] = mapped_column(String(8))
-    joined_on: Mapped[date | None]  # start of service in the current unit (exemption rules)
+    # Start of service, for the exemption rules (months worked): a move between units keeps it.
+    joined_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
