@@ -141,7 +141,10 @@ def exemption(rules: StandardRules, facts: Facts) -> tuple[str, str] | None:
         return ("recorded", facts.exemption_reason)
     if rules.joined_after and facts.joined_on and facts.joined_on > rules.joined_after:
         return ("joined_after", rules.joined_after.isoformat())
-    if rules.min_months_worked:
+    whole_year = not facts.leave and (
+        facts.joined_on is None or facts.joined_on <= date(rules.year, 1, 1)
+    )  # most officials: 12 months, no need to count (a minimum is at most 12)
+    if rules.min_months_worked and not whole_year:
         months = months_worked(rules, facts.joined_on, facts.leave)
         if months < rules.min_months_worked:
             # cut, not rounded: 5.98 months must not read "6.0, fewer than 6"
