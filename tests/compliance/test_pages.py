@@ -33,6 +33,13 @@ def scenario(app, content_dirs, monkeypatch):
     return built
 
 
+def test_an_official_without_a_unit_is_told_why_no_standard_applies(client, login, scenario):
+    loose = make_user("khong.don.vi")
+    login(loose)
+    page = client.get("/my/training").get_data(as_text=True)
+    assert "không phải tài khoản của công chức đã được gắn với một đơn vị" in page
+
+
 def test_official_sees_status_reason_deadline_and_progress(client, login, scenario):
     login(scenario.people["ha"])
     page = client.get("/my/training").get_data(as_text=True)
