@@ -86,6 +86,8 @@ def _reason(result: Result, standard: Standard) -> str:
         parts.append(hours)
     if result.status == Status.OVERDUE:
         parts.append(gettext("deadline %(date)s has passed", date=_date(result.deadline)))
+    elif result.days_left == 0:
+        parts.append(gettext("the deadline is today (%(date)s)", date=_date(result.deadline)))
     else:
         parts.append(
             ngettext(

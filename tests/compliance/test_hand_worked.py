@@ -343,7 +343,7 @@ def test_last_course_on_the_deadline_day_at_2330_vietnam_time(app, world):
     assert before == Seen(
         "in_progress",
         Decimal(12),
-        "Còn thiếu 1 khóa: K3 An toàn thông tin; đã có 12/16 giờ; còn 0 ngày (hạn 15/12/2026).",
+        "Còn thiếu 1 khóa: K3 An toàn thông tin; đã có 12/16 giờ; hôm nay là hạn cuối (15/12/2026).",
     )
     read(user, "k3-an-toan", vn(DEADLINE, 23, 30))
     assert progress(user, "k3-an-toan", 2026).completed_at == datetime(2026, 12, 15, 16, 30)
@@ -791,7 +791,7 @@ def test_extension_past_the_deadline_then_completion(app, world):
         "compliant", Decimal(16), "Đã hoàn thành đủ 3 khóa bắt buộc; đã có 16/16 giờ."
     )
     assert seen(app, other, today=date(2026, 12, 31)).reason.endswith(
-        "còn 0 ngày (hạn 31/12/2026)."
+        "hôm nay là hạn cuối (31/12/2026)."
     )
     assert seen(app, other, today=date(2027, 1, 5)) == Seen(
         "overdue",
@@ -834,7 +834,7 @@ def test_a_past_year_and_the_current_year(app, world):
     k1(diligent, vn(date(2025, 6, 1)))
     external(world, diligent, "6", date(2025, 6, 2))
     assert seen(app, idle, today=date(2025, 12, 15), year=2025) == Seen(
-        "not_started", Decimal(0), "Còn thiếu 1 khóa: K1 Một cửa; còn 0 ngày (hạn 15/12/2025)."
+        "not_started", Decimal(0), "Còn thiếu 1 khóa: K1 Một cửa; hôm nay là hạn cuối (15/12/2025)."
     )
     assert seen(app, idle, today=date(2026, 1, 10), year=2025) == Seen(
         "overdue", Decimal(0), "Còn thiếu 1 khóa: K1 Một cửa; đã quá hạn 15/12/2025."
