@@ -37,6 +37,6 @@ def _sqlite_for_several_requests(dbapi_connection, _record) -> None:
     writer waits up to 15 s for another instead of failing at once."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=15000")  # first: switching to WAL may wait too
         cursor.execute("PRAGMA journal_mode=WAL")  # ignored (stays "memory") in memory
-        cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()

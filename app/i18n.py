@@ -52,7 +52,7 @@ def number_filter(value: Decimal | float | int | None, digits: int = 2) -> str:
     if value is None:
         return ""
     cut = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_DOWN)
-    return format_decimal(cut.normalize(), format="#,##0.##")
+    return format_decimal(abs(cut) if cut == 0 else cut.normalize(), format="#,##0.##")
 
 
 def unit_kind_filter(kind: str) -> str:

@@ -64,6 +64,9 @@ def test_numbers_use_the_vietnamese_decimal_comma(app):
     with app.test_request_context(), force_locale("vi"):
         assert number_filter(12.5) == "12,5"
         assert number_filter(4) == "4"
+        # cut, never rounded up to a threshold; no "-0" for a tiny negative statistic
+        assert number_filter(15.996) == "15,99" and number_filter(69.999, 1) == "69,9"
+        assert number_filter(-0.004) == "0" and number_filter(-1.25) == "-1,25"
 
 
 def test_interface_is_vietnamese_by_default_and_english_on_request(client):

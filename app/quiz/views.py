@@ -127,7 +127,7 @@ def take(attempt_id: int):
     seconds_left = None
     if attempt.deadline_at is not None:  # the timer counts these, whatever the device's clock
         seconds_left = max(0, int((attempt.deadline_at - now).total_seconds()))
-    return render_template(
+    page = render_template(
         "quiz/take.html",
         attempt=attempt,
         seconds_left=seconds_left,
@@ -135,6 +135,9 @@ def take(attempt_id: int):
         items=services.attempt_questions(attempt),
         field_name=services.field_name,
     )
+    # Never shown again from the browser's cache (Back): the time left and the saved answers
+    # must be the server's of now.
+    return page, {"Cache-Control": "no-store"}
 
 
 @bp.post("/attempts/<int:attempt_id>/save")

@@ -112,3 +112,49 @@ def test_an_answer_saved_on_another_device_is_not_overwritten(phone, live, brows
     fresh = phone.context.new_page()
     fresh.goto(attempt_url)
     assert 'value="false" checked' in fresh.locator(question).inner_html()
+
+
+def test_signed_out_mid_attempt_the_answer_is_kept_and_comes_back_after_sign_in(phone, live):
+    phone.goto(live + "/quiz/mot-cua")
+    phone.click("text=Bắt đầu làm bài")
+    phone.wait_for_url(re.compile(r".*/quiz/attempts/\d+$"))
+    attempt_url = phone.url
+    phone.context.clear_cookies()  # the session ended (password changed elsewhere, expiry)
+    field = phone.locator("fieldset.question", has_text="Năm ban hành").locator("input[type=text]")
+    field.fill("2025")
+    # The save is answered by the sign-in page: never "Saved"; the page goes to sign in.
+    phone.wait_for_url(re.compile(r".*/auth/login.*"))
+    phone.fill("#username", "cc.an")
+    phone.fill("#password", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.wait_for_url(attempt_url)
+    field = phone.locator("fieldset.question", has_text="Năm ban hành").locator("input[type=text]")
+    assert field.input_value() == "2025"  # put back from the device
+    phone.wait_for_function("document.getElementById('save-status').textContent === 'Đã lưu'")
+    fresh = phone.context.new_page()
+    fresh.goto(attempt_url)
+    assert (
+        'value="2025"' in fresh.locator("fieldset.question", has_text="Năm ban hành").inner_html()
+    )
+
+
+def test_a_save_the_network_never_answers_does_not_block_the_next_ones(phone, live):
+    phone.goto(live + "/quiz/mot-cua")
+    phone.click("text=Bắt đầu làm bài")
+    phone.wait_for_url(re.compile(r".*/quiz/attempts/\d+$"))
+    phone.clock.install()  # the page's timers, to skip the 20 s a hanging request is given
+    hanging = []
+    phone.route("**/save", lambda route: hanging.append(route))  # never answered
+    phone.locator("fieldset.question", has_text="Năm ban hành").locator("input[type=text]").fill(
+        "2025"
+    )
+    phone.clock.run_for(1_000)  # past the typing pause: the save goes out, and hangs
+    for _ in range(50):
+        if hanging:
+            break
+        phone.wait_for_timeout(100)
+    assert len(hanging) == 1
+    assert phone.locator("#save-status").inner_text() == "Đang lưu…"
+    phone.unroute("**/save")
+    phone.clock.run_for(31_000)  # the request is given up on, then tried again
+    phone.wait_for_function("document.getElementById('save-status').textContent === 'Đã lưu'")

@@ -96,6 +96,8 @@ def test_start_records_questions_and_answer_order_and_reload_shows_the_same(
     assert attempt.deadline_at == attempt.started_at + timedelta(minutes=20)
     first, second = (attempt_page_without_tokens(client, attempt) for _ in range(2))
     assert first == second
+    # never shown again from the browser's cache (Back), with an old time left
+    assert client.get(f"/quiz/attempts/{attempt.id}").headers["Cache-Control"] == "no-store"
     assert start(client, quiz).id == attempt.id  # starting again resumes
     assert db.session.scalar(select(func.count(AttemptQuestion.id))) == 7
 

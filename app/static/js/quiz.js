@@ -19,6 +19,7 @@
   var timer = null;
   var retryTimer = null;
   var RETRY_MS = 10000;
+  var TIMEOUT_MS = 20000;
 
   function say(text) { if (status) status.textContent = text; }
 
@@ -89,32 +90,58 @@
     });
     sending = true;
     say(form.dataset.msgSaving);
+    // A request a weak connection leaves hanging would block every later save: give up on it
+    // after a while and try again, like any other network failure.
+    var controller = window.AbortController ? new AbortController() : null;
+    var watchdog = setTimeout(function () { if (controller) controller.abort(); }, TIMEOUT_MS);
     fetch(saveUrl, {
       method: "POST",
       body: data,
       headers: { "Accept": "application/json" },
-      credentials: "same-origin"
+      credentials: "same-origin",
+      redirect: "manual",
+      signal: controller ? controller.signal : undefined
     }).then(function (response) {
+      clearTimeout(watchdog);
       sending = false;
-      if (response.ok) {
-        ids.forEach(function (id) {
-          forget(id, sent[id]);
-          // changed again while this was on its way: that newer answer is still to be saved
-          if (pending[id] && same(valuesOf(pending[id]), sent[id])) delete pending[id];
-        });
-        if (!Object.keys(pending).length) say(form.dataset.msgSaved);
-        pump();
-        return;
-      }
-      return response.json().then(function (body) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        if (response.ok && body.saved === true) {  // nothing else proves the server kept them
+          ids.forEach(function (id) {
+            forget(id, sent[id]);
+            // changed again while this was on its way: that newer answer is still to be saved
+            if (pending[id] && same(valuesOf(pending[id]), sent[id])) delete pending[id];
+          });
+          if (!Object.keys(pending).length) say(form.dataset.msgSaved);
+          pump();
+          return;
+        }
         say(body.error || form.dataset.msgOffline);
-        if (response.status === 409) window.location.reload();
+        if (response.status >= 500) {
+          retryLater();
+        } else {
+          // Refused: signed out (a redirect to the sign-in page, or the form's session gone),
+          // the attempt closed (409)... The page, loaded again, shows what to do; the answers
+          // stay on the device and are put back once the attempt page shows again.
+          reloadOnce();
+        }
       });
     }).catch(function () {
+      clearTimeout(watchdog);
       sending = false;
       say(form.dataset.msgOffline);
       retryLater();
     });
+  }
+
+  // At most one reload every half minute, so that a refusal that a reload cannot cure never
+  // turns into a loop.
+  function reloadOnce() {
+    var key = "reloaded:" + saveUrl;
+    var last = 0;
+    try { last = Number(sessionStorage.getItem(key)) || 0; } catch (e) { /* ignore */ }
+    if (Date.now() - last < 30000) return;
+    try { sessionStorage.setItem(key, String(Date.now())); } catch (e) { /* ignore */ }
+    window.location.reload();
   }
 
   // Everything not yet confirmed, again (the connection is back, or may be).
