@@ -343,7 +343,8 @@ def test_last_course_on_the_deadline_day_at_2330_vietnam_time(app, world):
     assert before == Seen(
         "in_progress",
         Decimal(12),
-        "Còn thiếu 1 khóa: K3 An toàn thông tin; đã có 12/16 giờ; hôm nay là hạn cuối (15/12/2026).",
+        "Còn thiếu 1 khóa: K3 An toàn thông tin; đã có 12/16 giờ; "
+        "hôm nay là hạn cuối (15/12/2026).",
     )
     read(user, "k3-an-toan", vn(DEADLINE, 23, 30))
     assert progress(user, "k3-an-toan", 2026).completed_at == datetime(2026, 12, 15, 16, 30)
