@@ -69,7 +69,7 @@ test-sqlite: install translations
 	$(BIN)/pytest -q -n $(WORKERS)
 
 test-postgres: install translations
-	PYTEST=$(BIN)/pytest PYTEST_WORKERS=$(WORKERS) scripts/test-postgres.sh -q -p no:cacheprovider -n $(WORKERS)
+	PYTEST=$(BIN)/pytest scripts/test-postgres.sh -q -p no:cacheprovider -n $(WORKERS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -43,8 +43,21 @@ trap cleanup EXIT
 "${RUN[@]}" "$BIN/initdb" -D "$DIR/data" -U "$DB_USER" --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 "${RUN[@]}" "$BIN/pg_ctl" -D "$DIR/data" -o "-k $DIR -p $PORT -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" -l "$DIR/log" -w start >/dev/null
 "${RUN[@]}" "$BIN/createdb" -h "$DIR" -p "$PORT" -U "$DB_USER" boiduong_test
-# One database per pytest-xdist worker (tests/conftest.py adds the worker's name to the URL).
-for ((i = 0; i < ${PYTEST_WORKERS:-0}; i++)); do
+# One database per pytest-xdist worker (tests/conftest.py adds the worker's name to the URL):
+# as many as `-n N` asks for (or PYTEST_WORKERS), plus spares for workers xdist restarts.
+WORKERS=${PYTEST_WORKERS:-0}
+ARGS=("$@")
+for ((i = 0; i < ${#ARGS[@]}; i++)); do
+  case "${ARGS[$i]}" in
+    -n|--numprocesses) WORKERS=${ARGS[$((i + 1))]:-0} ;;
+    -n*) WORKERS=${ARGS[$i]#-n} ;;
+    --numprocesses=*) WORKERS=${ARGS[$i]#--numprocesses=} ;;
+  esac
+done
+case "$WORKERS" in auto|logical) WORKERS=$(nproc) ;; esac
+[[ "$WORKERS" =~ ^[0-9]+$ ]] || WORKERS=0
+[ "$WORKERS" -gt 0 ] && WORKERS=$((WORKERS + 2))
+for ((i = 0; i < WORKERS; i++)); do
   "${RUN[@]}" "$BIN/createdb" -h "$DIR" -p "$PORT" -U "$DB_USER" "boiduong_test_gw$i"
 done
 
