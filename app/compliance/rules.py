@@ -155,7 +155,7 @@ def exemption(rules: StandardRules, facts: Facts) -> tuple[str, str] | None:
 def evaluate(rules: StandardRules, facts: Facts, today: date) -> Result:
     """In order: not covered; meets the standard (even when exempt: what was done counts, and
     earns the certificate); exempt; not covered either when not yet in service on the
-    standard's deadline (DOMAIN.md §8: a standard applies to whom it covers on that date);
+    standard's deadline (a standard applies to whom it covers on that date);
     overdue; in progress; not started."""
     deadline = max(rules.deadline, facts.extended_deadline or rules.deadline)
     hours = counted_hours(rules, facts)

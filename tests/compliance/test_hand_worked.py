@@ -1,4 +1,4 @@
-"""Compliance cases worked out by hand from the README's rules and /work/shared/DOMAIN.md.
+"""Compliance cases worked out by hand from the README's rules and the legal facts.
 
 Each test builds the few officials it needs on a common world, says in its docstring how the
 answer was worked out, and checks that the single-official view, the whole-tree computation, the
@@ -851,8 +851,8 @@ def test_a_past_year_and_the_current_year(app, world):
 
 
 def test_an_official_who_joined_after_a_past_year_is_not_held_to_it(app, world):
-    """Joined 01/03/2026. The 2025 standard declares no exemption, but DOMAIN.md §8 applies a
-    standard to whom it covers on its deadline date: on 15/12/2025 this official was not in
+    """Joined 01/03/2026. The 2025 standard declares no exemption, but a standard applies to
+    whom it covers on its deadline date: on 15/12/2025 this official was not in
     service, so 2025 does not apply (not "overdue" for a year before they joined, nor counted
     in 2025's shares). In 2026 the official is covered as usual."""
     user = official(world, "phuong", joined_on=date(2026, 3, 1))
