@@ -50,9 +50,10 @@ class FreshRequestClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
-@pytest.fixture
-def app(content_dirs):
-    app = create_app("testing")
+def fresh_app(content_dirs, config="testing"):
+    """An app on an empty schema, its context pushed, everything dropped afterwards (a
+    generator for fixtures: ``yield from fresh_app(...)``)."""
+    app = create_app(config)
     app.test_client_class = FreshRequestClient
     app.config.update(COURSES_DIR=str(content_dirs[0]), QUIZZES_DIR=str(content_dirs[1]))
     with app.app_context():
@@ -62,6 +63,11 @@ def app(content_dirs):
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(content_dirs):
+    yield from fresh_app(content_dirs)
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select, text
 
-from app import create_app
 from app.models import AttemptState, QuizAttempt, db
 from app.quiz import services
 from config import TestingConfig
 from tests import factories
+from tests.conftest import fresh_app
 from tests.quiz.test_attempts import load_quiz, right_form, start
 
 OFFICIALS = 12
@@ -28,15 +28,7 @@ def app(content_dirs, tmp_path):
         if not os.environ.get("TEST_DATABASE_URL"):
             SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'app.db'}"
 
-    app = create_app(OnFile)
-    app.config.update(COURSES_DIR=str(content_dirs[0]), QUIZZES_DIR=str(content_dirs[1]))
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        yield app
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    yield from fresh_app(content_dirs, OnFile)
 
 
 def test_sqlite_file_uses_write_ahead_logging(app):
