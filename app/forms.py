@@ -7,17 +7,9 @@ text and stay.
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from flask_wtf import FlaskForm
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def drop_control_characters(value: Any) -> Any:
-    """``value`` without control characters other than tab and line breaks; non-text unchanged."""
-    return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+from app.text import drop_control_characters
 
 
 class Form(FlaskForm):

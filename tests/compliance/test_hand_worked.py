@@ -38,9 +38,8 @@ from sqlalchemy import select
 from app.compliance import exports, queries, services
 from app.compliance.rules import STATUS_ORDER
 from app.compliance.text import reason
-from app.content.loader import load_content, read_content
+from app.content.loader import read_content
 from app.content.standards import read_standard
-from app.learn.services import complete_lesson
 from app.models import (
     Course,
     CourseProgress,
@@ -55,8 +54,9 @@ from app.models import (
     local_to_utc,
 )
 from app.people.services import create_unit, sync_positions
+from app.progress.services import complete_lesson
 from app.quiz import services as quiz_services
-from tests.factories import make_user, write_course
+from tests.factories import load_content, make_user, write_course
 
 REPO = Path(__file__).resolve().parents[2]
 DEADLINE = date(2026, 12, 15)

@@ -177,14 +177,20 @@ def test_formula_like_text_is_neutralised(value):
 def test_certificates_verify_and_made_up_codes_do_not(client, login, scenario):
     binh = scenario.people["binh"]
     login(binh)
-    course = client.get("/certificates/course/khoa-a/2026")
+    ready = client.get("/certificates/course/khoa-a/2026")  # earned, not issued: a button
+    assert ready.status_code == 200 and ready.mimetype == "text/html"
+    assert db.session.scalar(select(func.count(Certificate.id))) == 0  # a GET issues nothing
+    course = client.post("/certificates/course/khoa-a/2026")
     assert course.status_code == 200 and course.mimetype == "application/pdf"
-    standard = client.get("/certificates/standard/2026")
+    standard = client.post("/certificates/standard/2026")
     assert standard.status_code == 200
     assert client.get("/certificates/course/khoa-c/2026").status_code == 404  # not completed
+    assert client.post("/certificates/course/khoa-c/2026").status_code == 404
     codes = db.session.scalars(select(Certificate.code).where(Certificate.user_id == binh.id)).all()
     assert len(codes) == 2
-    client.get("/certificates/course/khoa-a/2026")  # the same certificate again
+    again = client.get("/certificates/course/khoa-a/2026")  # the same certificate again
+    assert again.mimetype == "application/pdf"
+    client.post("/certificates/course/khoa-a/2026")
     assert db.session.scalar(select(func.count(Certificate.id))) == 2
     anonymous = client.application.test_client()
     page = anonymous.get(f"/verify/{codes[0]}")

@@ -6,10 +6,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from app.content.loader import load_content, read_content
+from app.content.loader import read_content
 from app.content.markdown import render_markdown, render_text, sanitize
 from app.models import db, utcnow
-from tests.factories import write_course
+from tests.factories import load_content, write_course
 
 PAYLOADS = [
     "<script>alert('xss')</script>",
