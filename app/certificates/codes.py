@@ -26,9 +26,6 @@ _TYPO_MAP = str.maketrans({"O": "0", "I": "1", "L": "1"})
 # Separators people put (or that word processors turn hyphens into): spaces, dots, underscores,
 # slashes and every kind of dash.
 _SEPARATORS = re.compile(r"[\s._/\u2010-\u2015\u2212\-]+")
-_CANONICAL = re.compile(
-    rf"^[{CODE_ALPHABET}]{{{CODE_GROUP}}}(?:-[{CODE_ALPHABET}]{{{CODE_GROUP}}}){{3}}$"
-)
 
 
 def new_verification_code() -> str:
@@ -57,8 +54,3 @@ def normalize_code(text: str) -> str:
     if len(compact) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in compact):
         return ""
     return "-".join(compact[i : i + CODE_GROUP] for i in range(0, CODE_LENGTH, CODE_GROUP))
-
-
-def is_canonical_code(text: str) -> bool:
-    """Whether ``text`` already is a code in canonical form (``XXXX-XXXX-XXXX-XXXX``)."""
-    return bool(_CANONICAL.match(text))

@@ -22,14 +22,9 @@ NOW = datetime(2026, 12, 20, 2, 0)  # UTC, on the scenario's day
 
 
 @pytest.fixture
-def scenario(app, content_dirs, monkeypatch):
+def scenario(app, content_dirs, clock):
     built = build(content_dirs)
-    # Pages judge "today" by the clock: pin it to the scenario's day.
-    monkeypatch.setattr("app.compliance.views.local_date", lambda _now: TODAY)
-    monkeypatch.setattr("app.learn.views.local_date", lambda _now: TODAY)
-    monkeypatch.setattr("app.compliance.views.local_year", lambda _now: 2026)
-    monkeypatch.setattr("app.learn.views.local_year", lambda _now: 2026)
-    monkeypatch.setattr("app.cli.local_date", lambda _now: TODAY)
+    clock.freeze(NOW)  # pages judge "today" by the clock: the scenario's day
     return built
 
 

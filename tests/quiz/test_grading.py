@@ -312,7 +312,7 @@ def test_graders_registry_covers_every_type() -> None:
     ],
 )
 def test_right_answer_summary(q: Question, summary: str) -> None:
-    assert right_answer_summary(q) == summary
+    assert right_answer_summary(q, true_false=("Đúng", "Sai")) == summary
 
 
 responses = st.one_of(
