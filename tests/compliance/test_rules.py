@@ -17,6 +17,8 @@ from app.compliance.rules import (
     months_worked,
 )
 
+pytestmark = pytest.mark.unit  # a pure core: no app, no database
+
 RULES = StandardRules(
     year=2026,
     start=date(2026, 1, 1),

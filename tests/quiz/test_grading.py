@@ -15,6 +15,8 @@ from app.quiz.grading import (
     right_answer_summary,
 )
 
+pytestmark = pytest.mark.unit  # a pure core: no app, no database
+
 
 def question(source: str) -> Question:
     questions, errors = parse_gift(source, "g.gift")
