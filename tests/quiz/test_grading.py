@@ -487,4 +487,4 @@ def test_match_malformed_pairs_score_nothing(response: object) -> None:
     ],
 )
 def test_right_answer_summary_edge_cases(q: Question, summary: str) -> None:
-    assert right_answer_summary(q) == summary
+    assert right_answer_summary(q, true_false=("Đúng", "Sai")) == summary

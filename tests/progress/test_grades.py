@@ -1,4 +1,4 @@
-"""The pure quiz-grade rules (app.quiz.rules): Moodle's grading methods over several attempts."""
+"""The pure quiz-grade rules (app.progress.grades): Moodle's grading methods over several attempts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.quiz.rules import GradedAttempt, QuizGrade, quiz_grade
+from app.progress.grades import GradedAttempt, QuizGrade, quiz_grade
 
 pytestmark = pytest.mark.unit  # a pure core: no app, no database
 
