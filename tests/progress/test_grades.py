@@ -1,4 +1,4 @@
-"""The pure quiz-grade rules (app.progress.grades): Moodle's grading methods over several attempts."""
+"""The pure quiz-grade rules (app.progress.grades): Moodle's grading methods."""
 
 from __future__ import annotations
 
