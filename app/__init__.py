@@ -147,9 +147,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.certificates.views import bp as certificates_bp
     from app.compliance.views import bp as compliance_bp
     from app.learn.views import bp as learn_bp
+    from app.offline.views import bp as offline_bp
     from app.quiz.views import bp as quiz_bp
 
-    for bp in (auth_bp, learn_bp, quiz_bp, compliance_bp, certificates_bp, admin_bp):
+    for bp in (auth_bp, learn_bp, quiz_bp, compliance_bp, certificates_bp, admin_bp, offline_bp):
         app.register_blueprint(bp)
 
 
