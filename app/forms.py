@@ -13,7 +13,7 @@ import re
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext, ngettext
+from flask_babel import get_translations, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField as BaseDateField
@@ -58,11 +58,12 @@ def drop_control_characters(value: Any) -> Any:
 class SiteTranslations:
     """WTForms' messages through the site's catalogue, in the request's language."""
 
+    # Raw strings: WTForms fills in the placeholders itself.
     def gettext(self, string: str) -> str:
-        return gettext(string)
+        return get_translations().ugettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return ngettext(singular, plural, n)
+        return get_translations().ungettext(singular, plural, n)
 
 
 class Form(FlaskForm):

@@ -72,3 +72,8 @@ def test_too_short_a_reason_is_counted_in_vietnamese(client, on_record):
     )
     assert "Mục này phải dài từ 5 đến 1000 ký tự." in text
     assert 'id="exemption-reason"' in text and 'id="reason"' not in text
+
+
+def test_too_long_a_name_is_counted_in_vietnamese(client):
+    page = client.post("/auth/login", data={"username": "a" * 81, "password": "x"})
+    assert "Mục này không được dài quá 80 ký tự." in page.get_data(as_text=True)
