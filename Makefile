@@ -1,5 +1,7 @@
-# Two commands: `make run` (install, prepare the database, load content and demo, serve)
-# and `make test` (install, lint, run the whole suite on SQLite and PostgreSQL).
+# Two commands: `make run` (install, prepare the database, load content and demo, serve with
+# gunicorn on 127.0.0.1:5000) and `make test` (install, lint, run the whole suite on SQLite and
+# PostgreSQL). `make serve` serves with gunicorn as in production; `make screenshots` refreshes
+# the README's pictures from the browser tests.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,20 +10,22 @@ FLASK := $(BIN)/flask --app run.py
 WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test install translations i18n-update chromium db content demo lint test-sqlite test-postgres serve bench clean
+.PHONY: run test install translations i18n-update chromium db content demo lint test-sqlite test-postgres serve screenshots bench clean
 
-run: install translations db content demo serve
+run: install
+	@BIN=$(BIN) scripts/run.sh
 
 test: install translations lint chromium test-sqlite test-postgres
 
 install: $(STAMP)
 
 $(STAMP): requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	rm -f $(VENV)/.installed-*
-	touch $@
+	@echo "Installing the dependencies into $(VENV)…"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
 
 translations: install
 	$(BIN)/pybabel compile --statistics -d app/translations 2>&1 | tail -n 1
@@ -44,9 +48,14 @@ content: install
 demo: install
 	$(FLASK) demo seed
 
-serve:
-	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+# gunicorn with WEB_CONCURRENCY workers (default 2 x CPUs + 1) on HOST:PORT (127.0.0.1:8000);
+# the database is prepared first (`make db content`); set APP_ENV, SECRET_KEY, DATABASE_URL.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+serve: install translations
+	@workers=$${WEB_CONCURRENCY:-$$(( 2 * $$(nproc 2>/dev/null || echo 1) + 1 ))}; \
+	echo "Serving on http://$(HOST):$(PORT) with gunicorn ($$workers workers). Ctrl+C stops it."; \
+	exec $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $$workers --graceful-timeout 10 run:app
 
 # Browser tests drive Debian's Chromium through Playwright (its own browser download does not
 # work here). Installed when missing and possible; otherwise those tests are skipped, loudly.

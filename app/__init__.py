@@ -171,12 +171,15 @@ def _load_user(user_id: str) -> User | None:
 def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
+    from app.certificates.record_views import bp as records_bp
     from app.certificates.views import bp as certificates_bp
     from app.compliance.views import bp as compliance_bp
     from app.learn.views import bp as learn_bp
+    from app.offline.views import bp as offline_bp
     from app.quiz.views import bp as quiz_bp
 
-    for bp in (auth_bp, learn_bp, quiz_bp, compliance_bp, certificates_bp, admin_bp):
+    blueprints = (auth_bp, learn_bp, quiz_bp, compliance_bp, certificates_bp, records_bp, admin_bp)
+    for bp in (*blueprints, offline_bp):
         app.register_blueprint(bp)
 
 

@@ -1,4 +1,6 @@
-"""What every form shares: text typed or pasted is cleaned of control characters.
+"""What every form shares: text typed or pasted is cleaned of control characters, and
+WTForms' own messages ("This field is required.", "Not a valid date value.") speak the
+user's language.
 
 PostgreSQL refuses NUL in text, and the other C0 controls (a pasted bell, a vertical tab) are
 invisible noise that would end up in records, exports and certificates. Tab and line breaks are
@@ -7,9 +9,55 @@ text and stay.
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
+from flask_babel import get_translations, gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import DateField as BaseDateField
 
 from app.text import drop_control_characters
+
+# WTForms' messages that our forms can show, marked so that `make i18n-update` keeps them in
+# the site's catalogue (WTForms ships no Vietnamese). The plural ones are in WTFORMS_PLURALS.
+WTFORMS_MESSAGES = (
+    _l("This field is required."),
+    _l("Field must be equal to %(other_name)s."),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    _l("Number must be at least %(min)s."),
+    _l("Number must be at most %(max)s."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Invalid input."),
+    _l("Not a valid choice."),
+    _l("Not a valid date value."),
+    _l("Not a valid integer value."),
+    _l("Not a valid decimal value."),
+)
+
+
+def _plural_markers() -> None:  # never called: lets `pybabel extract` see the plural forms
+    ngettext(
+        "Field must be at least %(min)d character long.",
+        "Field must be at least %(min)d characters long.",
+        1,
+    )
+    ngettext(
+        "Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters.",
+        1,
+    )
+
+
+class SiteTranslations:
+    """WTForms' messages through the site's catalogue, in the request's language."""
+
+    # Raw strings: WTForms fills in the placeholders itself.
+    def gettext(self, string: str) -> str:
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ungettext(singular, plural, n)
 
 
 class Form(FlaskForm):
@@ -19,3 +67,56 @@ class Form(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             filters = [*unbound_field.kwargs.get("filters", ()), drop_control_characters]
             return unbound_field.bind(form=form, filters=filters, **options)
+
+        def get_translations(self, form):
+            return SiteTranslations()
+
+
+# 2026-02-30 or 30/02/2026: numbers in the shape of a date, whatever they say.
+_DATE_SHAPES = (
+    re.compile(r"^\s*(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\s*$"),
+    re.compile(r"^\s*(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\s*$"),
+)
+
+
+class DateField(BaseDateField):
+    """A date from the browser's date picker (yyyy-mm-dd) or typed as dd/mm/yyyy. A day that
+    is not in the calendar (30/02, 31/04) is named as such rather than "not a valid date"."""
+
+    def __init__(self, label=None, validators=None, format=("%Y-%m-%d", "%d/%m/%Y"), **kwargs):
+        formats = [format] if isinstance(format, str) else list(format)
+        super().__init__(label, validators, format=formats, **kwargs)
+
+    def validate(self, form, extra_validators=()):
+        """A date that could not be read says why, not "this field is required" (which
+        DataRequired would put in its place, since no date came of it)."""
+        if self.process_errors:
+            self.errors = list(self.process_errors)
+            return False
+        return super().validate(form, extra_validators)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            text = " ".join(valuelist)
+            for shape in _DATE_SHAPES:
+                match = shape.match(text)
+                if match and 1 <= int(match["m"]) <= 12 and 1 <= int(match["d"]) <= 31:
+                    day, month, year = int(match["d"]), int(match["m"]), int(match["y"])
+                    if not _exists(year, month, day):
+                        raise ValueError(
+                            gettext(
+                                "The date %(date)s does not exist.",
+                                date=f"{day:02d}/{month:02d}/{year:04d}",
+                            )
+                        ) from None
+            raise ValueError(gettext("Not a valid date value. Use dd/mm/yyyy.")) from None
+
+
+def _exists(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True

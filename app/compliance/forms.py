@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, DecimalField, StringField, TextAreaField
+from wtforms import BooleanField, DecimalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 
-from app.forms import Form
+from app.forms import DateField, Form
 
 SCAN_TYPES = ["pdf", "jpg", "jpeg", "png"]
 
@@ -33,12 +33,16 @@ class ExternalTrainingForm(Form):
 
 class ExtensionForm(Form):
     deadline = DateField(_l("New deadline"), validators=[DataRequired()])
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(min=5, max=1000)])
+    reason = TextAreaField(
+        _l("Reason"), validators=[DataRequired(), Length(min=5, max=1000)], id="extension-reason"
+    )
 
 
 class ExemptionForm(Form):
     reason = TextAreaField(
-        _l("Reason for the exemption"), validators=[DataRequired(), Length(min=5, max=1000)]
+        _l("Reason for the exemption"),
+        validators=[DataRequired(), Length(min=5, max=1000)],
+        id="exemption-reason",
     )
 
 

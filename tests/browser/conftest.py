@@ -281,3 +281,18 @@ def visit(browser, site, tmp_path, request):
     yield open_
     for context in contexts:
         context.close()
+
+
+# axe-core (tests/browser/vendor/axe.min.js, MPL-2.0), vendored: nothing is fetched at test time.
+AXE_SOURCE = (Path(__file__).resolve().parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+AXE_LOAD = "() => { if (!window.axe) {\n" + AXE_SOURCE + "\n} return window.axe.version; }"
+AXE_RUN = """() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations
+  .filter(v => v.impact === 'serious' || v.impact === 'critical')
+  .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at '
+    + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')))"""
+
+
+def axe_problems(page) -> list[str]:
+    """Serious and critical axe-core violations on the page as it is now, one line each."""
+    page.evaluate(AXE_LOAD)
+    return [f"{page.url}: {line}" for line in page.evaluate(AXE_RUN)]

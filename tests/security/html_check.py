@@ -186,7 +186,9 @@ class _Checker(HTMLParser):
             }:
                 return [f"<{tag} {values}> outside the head or unknown"]
             href = values.get("href") or ""
-            if tag == "link" and not href.startswith("/static/"):
+            if tag == "link" and not (
+                href.startswith("/static/") or href == "/manifest.webmanifest"
+            ):
                 return [f"<link href={href!r}>"]
         elif tag == "svg":
             if values.get("class") != "chart" or values.get("role") != "img":

@@ -1,0 +1,1 @@
+"""Lessons readable offline: the service worker and the web app manifest."""
