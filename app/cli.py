@@ -47,28 +47,44 @@ def _report_errors(errors) -> None:
         click.echo(str(error), err=True)
 
 
+def _problems(content, errors, strict: bool):
+    """Print every problem (errors and warnings, by file and line) on standard error; return
+    the ones that stop the command (warnings too with ``--strict``)."""
+    _report_errors(sorted([*errors, *content.warnings]))
+    if strict:
+        return sorted([*errors, *(w.as_error() for w in content.warnings)])
+    return errors
+
+
+_STRICT = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+
+
 @content_cli.command("check")
-def check_content_command():
-    """Validate every course and quiz file; print problems as path:line: message."""
+@_STRICT
+def check_content_command(strict: bool):
+    """Validate every course and quiz file; print problems as path:line: message
+    (path:line: warning: message for warnings, which do not fail the check)."""
     content, errors = _read_all()
+    errors = _problems(content, errors, strict)
     if errors:
-        _report_errors(errors)
         raise click.ClickException(f"{len(errors)} problem(s) found.")
     click.echo(
         f"OK: {len(content.courses)} courses, "
         f"{sum(len(c.lessons) for c in content.courses)} lessons, "
         f"{len(content.quizzes)} quizzes, "
         f"{sum(len(q.questions) for q in content.quizzes)} questions, "
-        f"{len(content.standards)} standards."
+        f"{len(content.standards)} standards"
+        + (f", {len(content.warnings)} warning(s)." if content.warnings else ".")
     )
 
 
 @content_cli.command("load")
-def load_content_command():
+@_STRICT
+def load_content_command(strict: bool):
     """Load files into the database in one transaction; a broken file loads nothing."""
     content, errors = _read_all()
+    errors = _problems(content, errors, strict)
     if errors:
-        _report_errors(errors)
         raise click.ClickException(f"Aborted: {len(errors)} error(s), nothing changed.")
     try:
         report = loader.load_content(content, now=utcnow())
@@ -143,7 +159,8 @@ def inspect_quiz_command(path: Path, as_json: bool):
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise click.ClickException(f"{path}:{line}: not valid UTF-8 text") from None
-    questions, errors = parser(text, str(path))
+    questions, problems = parser(text, str(path))
+    errors = [p for p in problems if not p.is_warning]
     if as_json:
         payload = {"questions": [inspect_dict(q) for q in questions]}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -160,9 +177,13 @@ def inspect_quiz_command(path: Path, as_json: bool):
                     click.echo(f"   - {answer['question']} -> {answer['answer']}")
                 else:
                     click.echo(f"   - [{answer['weight']:+.4g}] {answer['text']}")
-        click.echo(f"{len(questions)} questions, {len(errors)} errors.")
-    for error in errors:
-        click.echo(str(error), err=True)
+        warnings = len(problems) - len(errors)
+        click.echo(
+            f"{len(questions)} questions, {len(errors)} errors"
+            + (f", {warnings} warnings." if warnings else ".")
+        )
+    for problem in sorted(problems):  # standard error: --json output stays pure JSON
+        click.echo(str(problem), err=True)
     if errors:
         raise SystemExit(1)
 
