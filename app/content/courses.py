@@ -22,7 +22,7 @@ from app.content.legal import (
     read_sources,
     sources_markdown,
 )
-from app.content.markdown import Document, parse_front_matter, render_markdown
+from app.content.markdown import Document, parse_front_matter, render_markdown_checked
 
 SLUG = re.compile(r"^(?=.{1,100}$)[a-z0-9]+(?:-[a-z0-9]+)*$")  # the column holds 100
 LESSON_FILE = re.compile(r"^(\d{1,3})-((?=[^.]{1,100}\.md$)[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
@@ -127,7 +127,10 @@ def _render_with_sources(
             )
         )
     added = sources_markdown(register, citations, values.get("reviewed"))
-    body, toc = render_markdown(doc.body + ("\n\n" + added if added else ""))
+    body, toc, swallowed = render_markdown_checked(
+        doc.body + ("\n\n" + added if added else ""), doc.path, doc.body_line
+    )
+    problems += swallowed
     return body, toc, citations, added
 
 

@@ -22,7 +22,14 @@ from app.content.fields import Field, check_fields
 from app.content.files import digest, read_text
 from app.content.gift import Question, parse_gift, question_to_dict
 from app.content.legal import Citation, Register, check_citations, gift_sources
-from app.content.markdown import Document, parse_yaml, render_markdown, render_text
+from app.content.markdown import (
+    Document,
+    parse_yaml,
+    render_markdown_checked,
+    render_text,
+    swallowing_error,
+    text_swallower,
+)
 from app.models.base import local_to_utc
 
 END_OF_DAY = dt.time(23, 59, 59)
@@ -122,6 +129,25 @@ def render_question(question: Question) -> tuple[str, dict[str, Any]]:
             for a in question.answers
         ]
     return render_text(question.text, question.text_format), rendered
+
+
+def _swallowing(question: Question, shown: str) -> list[ContentError]:
+    """An unclosed ``<script>``, ``<iframe>``, comment… in a question's texts would make the
+    sanitiser drop everything after it: an error on the question's line."""
+    texts = [("question text", question.text, question.text_format)]
+    for number, answer in enumerate(question.answers, start=1):
+        if question.type == "match":
+            texts.append((f"pair {number}", answer.question, answer.question_format))
+        else:
+            texts.append((f"answer {number}", answer.text, answer.text_format))
+        texts.append((f"feedback of answer {number}", answer.feedback, answer.feedback_format))
+    texts.append(("general feedback", question.general_feedback, question.general_feedback_format))
+    errors = []
+    for label, text, text_format in texts:
+        opening = text_swallower(text, text_format)
+        if opening:
+            errors.append(swallowing_error(opening, shown, question.line, f"{label}: "))
+    return errors
 
 
 def _check_draw(
@@ -277,6 +303,14 @@ def _read_quiz(
             )
         if len(question.title) > NAME_MAX:  # Moodle shortens a long name too
             question.title = question.title[: NAME_MAX - 1].rstrip() + "…"
+    for question in questions:
+        errors += _swallowing(question, shown)
+    intro_html = ""
+    if settings["intro"] and doc is not None:
+        intro_html, _toc, swallowed = render_markdown_checked(
+            settings["intro"], doc.path, doc.line_of("intro")
+        )
+        errors += swallowed
     graded = [q for q in questions if q.type in DRAWABLE_TYPES]
     if not graded:
         errors.append(ContentError(shown, 0, "the file has no question to answer"))
@@ -324,7 +358,7 @@ def _read_quiz(
             slug=slug,
             title=settings["title"] or slug,
             course_slug=settings["course"] or None,
-            intro_html=render_markdown(settings["intro"])[0] if settings["intro"] else "",
+            intro_html=intro_html,
             pass_mark=settings["pass_mark"],
             time_limit_minutes=settings["time_limit"],
             attempts_allowed=settings["attempts"],
