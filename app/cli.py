@@ -16,8 +16,10 @@ from app.compliance import exports, notify
 from app.compliance import queries as compliance_queries
 from app.compliance import services as compliance
 from app.content import loader
+from app.content.citations import citing_files
 from app.content.errors import ContentErrors
 from app.content.gift import inspect_dict, parse_gift
+from app.content.legal import read_register
 from app.content.quizzes import PARSERS
 from app.models import Role, Unit, db, local_date, utcnow
 from app.people import services as people
@@ -105,6 +107,29 @@ def load_content_command(strict: bool):
         f"Loaded: {len(report.created)} created, {len(report.updated)} updated, "
         f"{len(report.deactivated)} deactivated, {report.unchanged} unchanged."
     )
+
+
+@content_cli.command("sources")
+@click.argument("doc_id", required=False)
+def content_sources_command(doc_id: str | None):
+    """List the lessons and questions citing each legal document (or document DOC_ID): one
+    line per citing file, its path first. Read from the files; no database needed."""
+    courses_dir = Path(current_app.config["COURSES_DIR"])
+    register, register_errors = read_register(courses_dir)
+    _report_errors(register_errors)
+    found = citing_files(courses_dir, Path(current_app.config["QUIZZES_DIR"]))
+    order = {doc: index for index, doc in enumerate(register.documents)}
+    found.sort(key=lambda f: (order.get(f.doc, len(order)), f.doc, f.path))
+    if doc_id is not None:
+        found = [f for f in found if f.doc == doc_id]
+        if not found and register.get(doc_id) is None:
+            raise click.ClickException(f"'{doc_id}' is not in {register.path} and nobody cites it.")
+    for item in found:
+        click.echo(item.describe())
+    cited = {f.doc for f in found}
+    for document in register.documents.values():
+        if document.id not in cited and doc_id in (None, document.id):
+            click.echo(f"{register.path}:{document.line}: {document.id} is cited by no file")
 
 
 @users_cli.command("create-admin")
