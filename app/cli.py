@@ -52,9 +52,9 @@ def _report_errors(errors) -> None:
 def _problems(content, errors, strict: bool):
     """Print every problem (errors and warnings, by file and line) on standard error; return
     the ones that stop the command (warnings too with ``--strict``)."""
-    _report_errors(sorted([*errors, *content.warnings]))
     if strict:
-        return sorted([*errors, *(w.as_error() for w in content.warnings)])
+        errors = sorted([*errors, *(w.as_error() for w in content.warnings)])
+    _report_errors(sorted([*errors, *([] if strict else content.warnings)]))
     return errors
 
 

@@ -3,7 +3,18 @@ from sqlalchemy import func, select
 
 from app.auth.decorators import role_required
 from app.learn.queries import lesson_counts
-from app.models import Course, Message, Position, Quiz, Role, Standard, Unit, User, db
+from app.models import (
+    ContentWarning,
+    Course,
+    Message,
+    Position,
+    Quiz,
+    Role,
+    Standard,
+    Unit,
+    User,
+    db,
+)
 from app.pagination import paginate_rows
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -27,8 +38,16 @@ def index():
     ).one()
     quizzes = db.session.scalars(select(Quiz).order_by(Quiz.is_active.desc(), Quiz.slug)).all()
     standards = db.session.scalars(select(Standard).order_by(Standard.year.desc())).all()
+    warnings = db.session.scalars(
+        select(ContentWarning).order_by(ContentWarning.path, ContentWarning.line)
+    ).all()
     return render_template(
-        "admin/index.html", courses=courses, totals=totals, quizzes=quizzes, standards=standards
+        "admin/index.html",
+        courses=courses,
+        totals=totals,
+        quizzes=quizzes,
+        standards=standards,
+        warnings=warnings,
     )
 
 

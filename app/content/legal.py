@@ -200,11 +200,10 @@ def _check_links(
 ) -> list[ContentError]:
     """``amended_by`` and ``replaced_by`` name documents of the register; no replacement cycle."""
     errors: list[ContentError] = []
-    index_of = {
-        entry.get("id"): index
-        for index, entry in enumerate(entries)
-        if isinstance(entry, dict) and isinstance(entry.get("id"), str)
-    }
+    index_of: dict[str, int] = {}  # the first entry of an id is the one kept
+    for index, entry in enumerate(entries):
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            index_of.setdefault(entry["id"].strip(), index)
     for item in found.values():
         index = index_of[item.id]
         for position, other in enumerate(item.amended_by):

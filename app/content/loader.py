@@ -22,6 +22,7 @@ from app.content.quizzes import QuizData, read_quizzes
 from app.content.standards import StandardData, read_standards
 from app.learn.services import recount_lessons, refresh_after_content_change
 from app.models import (
+    ContentWarning,
     Course,
     Lesson,
     Position,
@@ -259,6 +260,7 @@ def load_content(content: ContentSet, *, now: datetime) -> LoadReport:
     recount_lessons(touched_courses)
     touched_courses += _load_quizzes(content.quizzes, report, now=now)
     _load_standards(content.standards, report, now=now)
+    _replace_warnings(content.warnings, now=now)
     refresh_after_content_change(touched_courses, now=now)
     logger.info(
         "content loaded: %d created, %d updated, %d deactivated, %d unchanged",
@@ -268,6 +270,15 @@ def load_content(content: ContentSet, *, now: datetime) -> LoadReport:
         report.unchanged,
     )
     return report
+
+
+def _replace_warnings(warnings: list[ContentError], *, now: datetime) -> None:
+    """The admin page lists the warnings of the content live now: those of this load."""
+    db.session.execute(delete(ContentWarning))
+    db.session.add_all(
+        ContentWarning(path=w.path, line=w.line, message=w.message, created_at=now)
+        for w in warnings
+    )
 
 
 QUIZ_FIELDS = (
