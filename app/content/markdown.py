@@ -102,8 +102,9 @@ _TAGS = re.compile(r"<[^>]*>")
 
 
 def unclosed_swallower(fragment: str) -> str | None:
-    """The opening (``<script>``, ``<!--`` …) that is never closed in ``fragment`` (HTML
-    before sanitising) and so would make the sanitiser drop the text after it; None if none."""
+    """The opening (``<script>``, ``<!--`` …: the tag name as written, without attributes)
+    that is never closed in ``fragment`` (HTML before sanitising) and so would make the
+    sanitiser drop the text after it; None if none."""
     position = 0
     while (match := _SWALLOWING_OPEN.search(fragment, position)) is not None:
         tag = match.group(1)
@@ -117,7 +118,7 @@ def unclosed_swallower(fragment: str) -> str | None:
             close_end = close.end() if close else -1
         if close_end == -1:
             rest = html.unescape(_TAGS.sub("", fragment[match.end() :]))
-            return match.group() if rest.strip() else None
+            return ("<!--" if tag is None else f"<{tag}>") if rest.strip() else None
         position = close_end
     return None
 
@@ -128,8 +129,8 @@ _FENCE_LINE = re.compile(r"^\s*(```|~~~)")
 def _source_line(source: str, opening: str, first_line: int) -> int:
     """File line of the last ``opening`` (its tag name, any case) in ``source`` outside fenced
     code: an unclosed opening follows every closed one of its kind."""
-    name = re.escape(opening[:4] if opening.startswith("<!--") else opening.split()[0].rstrip(">"))
-    pattern = re.compile(name + (r"" if opening.startswith("<!--") else r"(?=[\s/>]|$)"), re.I)
+    name = re.escape(opening.rstrip(">"))
+    pattern = re.compile(name + (r"" if opening == "<!--" else r"(?=[\s/>]|$)"), re.I)
     found = None
     fenced = False
     for index, line in enumerate(source.split("\n")):
@@ -142,12 +143,11 @@ def _source_line(source: str, opening: str, first_line: int) -> int:
 
 
 def swallowing_error(opening: str, path: str, line: int, where: str = "") -> ContentError:
-    name = opening if opening.startswith("<!--") else opening.split()[0].rstrip(">") + ">"
-    closing = "-->" if opening.startswith("<!--") else "</" + name[1:]
+    closing = "-->" if opening == "<!--" else "</" + opening[1:]
     return ContentError(
         path,
         line,
-        f"{where}'{name}' is never closed: everything after it would be dropped from the page "
+        f"{where}'{opening}' is never closed: everything after it would be dropped from the page "
         f"(close it with '{closing}', or write it between backquotes `…` to show it as text)",
     )
 
