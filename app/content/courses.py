@@ -48,7 +48,8 @@ LESSON_FIELDS = [
 ]
 # A "Căn cứ" heading written in the body: the page now renders it from ``sources:``.
 _LEGAL_BASIS_HEADING = re.compile(
-    r"^#{1,6}[ \t]+(?:\d+\.\s*)?căn cứ\b", re.IGNORECASE | re.MULTILINE
+    r"^#{1,6}[ \t]+(?:\d+\.[ \t]*)?căn cứ(?: pháp lý)?[ \t]*:?[ \t]*#*[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
 )
 
 
