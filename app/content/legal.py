@@ -90,6 +90,8 @@ class LegalDocument:
 class Register:
     path: str
     documents: dict[str, LegalDocument] = field(default_factory=dict)
+    broken: set[str] = field(default_factory=set)
+    """Ids of entries with errors of their own: their citations are not reported again."""
 
     def get(self, doc_id: str) -> LegalDocument | None:
         return self.documents.get(doc_id)
@@ -155,6 +157,8 @@ def read_register(courses_dir: Path) -> tuple[Register, list[ContentError]]:
         fields, entry_errors = check_fields(sub, DOCUMENT_FIELDS, what="register")
         errors += entry_errors
         if entry_errors:
+            if isinstance(entry.get("id"), str):
+                register.broken.add(entry["id"].strip())
             continue
         doc_id = fields["id"]
         if not DOC_ID.match(doc_id):
@@ -190,13 +194,13 @@ def read_register(courses_dir: Path) -> tuple[Register, list[ContentError]]:
             note=fields["note"] or "",
             line=sub.start_line,
         )
-    errors += _check_links(doc, entries, found)
+    errors += _check_links(doc, entries, found, register.broken)
     register.documents = found
     return register, errors
 
 
 def _check_links(
-    doc: Document, entries: list[Any], found: dict[str, LegalDocument]
+    doc: Document, entries: list[Any], found: dict[str, LegalDocument], broken: set[str]
 ) -> list[ContentError]:
     """``amended_by`` and ``replaced_by`` name documents of the register; no replacement cycle."""
     errors: list[ContentError] = []
@@ -210,7 +214,7 @@ def _check_links(
             line = _line(doc, f"documents.{index}.amended_by.{position}")
             if other == item.id:
                 errors.append(ContentError(doc.path, line, f"register: '{item.id}' amends itself"))
-            elif other not in found:
+            elif other not in found and other not in broken:
                 errors.append(
                     ContentError(
                         doc.path, line, f"register: amended_by names unknown document '{other}'"
@@ -219,6 +223,8 @@ def _check_links(
         if item.replaced_by is not None:
             line = _line(doc, f"documents.{index}.replaced_by")
             if item.replaced_by not in found:
+                if item.replaced_by in broken:
+                    continue
                 errors.append(
                     ContentError(
                         doc.path,
@@ -460,6 +466,8 @@ def check_citations(
     cited: list[tuple[Citation, LegalDocument]] = []
     for citation in citations:
         document = register.get(citation.doc)
+        if document is None and citation.doc in register.broken:
+            continue  # its register entry has errors of its own
         if document is None:
             problems.append(
                 ContentError(
