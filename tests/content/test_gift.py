@@ -778,15 +778,14 @@ PREFIX = "::Mở đầu:: Câu đúng {T}\n\n"  # two lines, so the case under t
         ("Câu } rồi { =a ~b", 3, "'}' without an opening '{'"),
         ("Câu {=a {~b}", 3, "'{' inside an answer block"),
         ("::Tiêu đề\n{=a}:: văn bản", 4, "'{' inside the title"),
-        ("::Tiêu đề::\n{=a ~b}", 3, "the question has no text"),
-        ("Câu {\n=a\n~\n}", 5, "empty answer after '~'"),
-        ("Câu {=a ~=b}", 3, "empty answer after '~'"),
         ("Câu {\n~a}", 3, "a multiple choice question needs at least 2 answers"),
+        ("Câu {=a ~#phản hồi ~c}", 3, "empty answer after '~': Moodle would drop it together"),
+        ("Câu {=a ~%50% ~c}", 3, "Moodle would drop it together with its weight"),
+        ("Câu {=#chỉ có phản hồi}", 3, "empty answer after '=': Moodle would drop it together"),
         ("Câu {\n=y\n~%--50%x\n}", 5, "bad weight '%--50%'"),
         ("Câu {\n=y\n~%45%x\n}", 5, "weight '%45%' is not one of Moodle's grade options"),
         ("Câu {\n=y\n~%33%x\n}", 5, "weight '%33%' is not one of Moodle's grade options"),
         ("Câu {\n=y\n~%150%x\n}", 5, "weight '%150%' is not one of Moodle's grade options"),
-        ("Câu {=a =}", 3, "empty answer after '='"),
         ("Ghép {=a -> b}", 3, "a matching question needs at least 2 pairs"),
         ("Ghép {\n=a -> 1\n=b 2\n=c -> 3\n}", 5, "matching pair 'b 2' has no '->'"),
         ("Ghép {\n=a -> 1\n=b ->\n}", 5, "matching pair 'b' has no answer after '->'"),
@@ -828,8 +827,8 @@ def test_every_bad_answer_of_a_question_is_reported() -> None:
     assert [e.line for e in errors] == [3, 4, 5]
     assert errors[0].message.startswith("'%-+5%' is not a weight") and errors[0].is_warning
     assert errors[1].message.startswith("weight '%45%' is not one of Moodle's grade options")
-    assert errors[2].message == "empty answer after '~'"
-    assert not errors[1].is_warning and not errors[2].is_warning
+    assert errors[2].message.startswith("empty answer after '~': Moodle drops it")
+    assert [e.is_warning for e in errors] == [True, False, True]
 
 
 # --- Lines Moodle imports differently from what they look like: imported as Moodle does,
@@ -878,6 +877,14 @@ def _answers(question: Question) -> list[tuple[str, float]]:
          "match", "Ghép", [("a->1", 1.0), ("b->2", 1.0), ("c->3", 1.0)]),
         ("Số? {#=%50%5 =%50%6}", 3, "no answer gives full marks (100%)", "numerical", "Số?",
          [("5", 0.5), ("6", 0.5)]),
+        ("::Tiêu đề::\n{=a ~b}", 3, "the question has no text", "multichoice", "",
+         [("a", 1.0), ("b", 0.0)]),
+        ("Câu {=some ~=other ~c}", 3, "empty answer after '~': Moodle drops it",
+         "multichoice", "Câu", [("some", 1.0), ("other", 1.0), ("c", 0.0)]),
+        ("Câu {\n=a\n~\n~b}", 5, "remove the lone '~'", "multichoice", "Câu",
+         [("a", 1.0), ("b", 0.0)]),
+        ("Câu {=a =}", 3, "empty answer after '=': Moodle drops it", "shortanswer", "Câu",
+         [("a", 1.0)]),
     ],
 )  # fmt: skip
 def test_lenient_lines_are_imported_as_moodle_does_with_a_warning(
@@ -1031,7 +1038,9 @@ def test_any_text_gives_questions_or_errors_never_an_exception(text: str) -> Non
         assert isinstance(error, ContentError) and error.path == "p.gift"
         assert 1 <= error.line <= line_count and error.message
     for q in questions:
-        assert q.type in QUESTION_TYPES and q.text and 1 <= q.line <= line_count
+        assert q.type in QUESTION_TYPES and 1 <= q.line <= line_count
+        if not q.text:  # imported as Moodle does, never silently
+            assert any(e.is_warning and e.line == q.line and "no text" in e.message for e in errors)
         if q.type in ("multichoice", "shortanswer", "numerical"):
             assert all(a.fraction in GRADE_OPTIONS for a in q.answers)
             assert len(q.answers) >= (2 if q.type == "multichoice" else 1)
