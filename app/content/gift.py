@@ -638,16 +638,26 @@ class _QuestionReader:
             self.note(block_line, _NO_FULL_MARKS)
         return answers
 
-    def _empty_answer(self, line: int, marker: str, *, weighted: bool, feedback: str) -> None:
-        """Moodle saves no answer with an empty text: a bare ``~`` or ``=`` (often ``~=``
-        written for ``=``) is dropped with a warning; one carrying a weight or a feedback would
-        lose it silently, so it is an error."""
+    def _empty_answer(
+        self, line: int, marker: str, *, weighted: bool, feedback: str, short: bool = False
+    ) -> None:
+        """A bare ``~`` or ``=`` (often ``~=`` written for ``=``) is dropped with a warning:
+        Moodle saves no multichoice answer with an empty text, and an empty short answer can
+        never match what a learner types. One carrying a weight or a feedback would lose it
+        silently, so it is an error."""
         if weighted or feedback:
             raise _QuestionError(
                 line,
                 f"empty answer after '{marker}': Moodle would drop it together with its "
                 f"{'feedback' if feedback else 'weight'} (write the answer's text)",
             )
+        if short:
+            self.note(
+                line,
+                "empty answer after '=': no answer a learner types can match it, so it is "
+                "dropped (remove the lone '=')",
+            )
+            return
         self.note(
             line,
             f"empty answer after '{marker}': Moodle drops it, and so does this import (remove "
@@ -658,7 +668,9 @@ class _QuestionReader:
         fraction, rest = self._weight(body.strip())
         text, _, feedback, feedback_format = self._answer_and_feedback(rest)
         if not text:
-            self._empty_answer(line, "=", weighted=fraction is not None, feedback=feedback)
+            self._empty_answer(
+                line, "=", weighted=fraction is not None, feedback=feedback, short=True
+            )
             return None
         return Answer(
             text=text,

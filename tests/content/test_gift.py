@@ -883,7 +883,8 @@ def _answers(question: Question) -> list[tuple[str, float]]:
          "multichoice", "Câu", [("some", 1.0), ("other", 1.0), ("c", 0.0)]),
         ("Câu {\n=a\n~\n~b}", 5, "remove the lone '~'", "multichoice", "Câu",
          [("a", 1.0), ("b", 0.0)]),
-        ("Câu {=a =}", 3, "empty answer after '=': Moodle drops it", "shortanswer", "Câu",
+        ("Câu {=a =}", 3, "empty answer after '=': no answer a learner types can match it",
+         "shortanswer", "Câu",
          [("a", 1.0)]),
     ],
 )  # fmt: skip
