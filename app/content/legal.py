@@ -574,9 +574,12 @@ def sources_markdown(
         if document is None or key in seen:
             continue
         seen.add(key)
-        text = f"**{_md_text(document.label)}** {_md_text(document.title)}"
+        text = (
+            f"**{_md_text(document.label)}** ngày {document.issued:%d/%m/%Y} của "
+            f"{_md_text(document.issuer)} *{_md_text(document.title)}*"
+        )
         if citation.article:
-            text += f", {_md_text(format_articles(citation.article))}"
+            text += f": {_md_text(format_articles(citation.article))}"
         amending = [register.get(other) for other in document.amended_by]
         labels = [a.label for a in amending if a is not None]
         if labels:

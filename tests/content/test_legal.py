@@ -281,13 +281,14 @@ def test_the_lesson_page_shows_the_legal_basis_from_the_register_and_the_review_
     prose = page[page.index('<div class="prose">') :]
     assert '<h2 id="can-cu">Căn cứ</h2>' in prose
     assert (
-        "<li><strong>Nghị định 118/2025/NĐ-CP</strong> Quy định về thực hiện thủ tục hành chính "
-        "theo cơ chế một cửa, Điều 7 khoản 3 điểm a, Điều 8; đã được sửa đổi, bổ sung bởi "
-        "Nghị định 367/2025/NĐ-CP.</li>"
+        "<li><strong>Nghị định 118/2025/NĐ-CP</strong> ngày 09/06/2025 của Chính phủ <em>Quy định "
+        "về thực hiện thủ tục hành chính theo cơ chế một cửa</em>: Điều 7 khoản 3 điểm a, Điều 8; "
+        "đã được sửa đổi, bổ sung bởi Nghị định 367/2025/NĐ-CP.</li>"
     ) in prose
     assert (
-        "<strong>Nghị định 61/2018/NĐ-CP</strong> Về thực hiện cơ chế một cửa (đã hết hiệu lực) "
-        "(văn bản đã được thay thế, trích dẫn để đối chiếu).</li>"
+        "<strong>Nghị định 61/2018/NĐ-CP</strong> ngày 23/04/2018 của Chính phủ <em>Về thực hiện "
+        "cơ chế một cửa (đã hết hiệu lực)</em> (văn bản đã được thay thế, trích dẫn để đối "
+        "chiếu).</li>"
     ) in prose
     assert 'Rà soát lần cuối: <time datetime="2026-11-20">20/11/2026</time>' in prose
     assert 'href="#can-cu"' in page  # listed in the lesson's contents
