@@ -479,6 +479,19 @@ def check_citations(
             continue
         if document.replaced_by and not citation.historical:
             new = register.get(document.replaced_by)
+            if new is not None and new.effective > today:
+                # still the law today: the lesson must change before that day
+                problems.append(
+                    ContentError(
+                        citation.path,
+                        citation.line,
+                        f"{document.label} ({document.id}) will be replaced by {new.label} "
+                        f"({new.id}) from {new.effective:%d/%m/%Y}: update {what} before then",
+                        severity="warning",
+                    )
+                )
+                cited.append((citation, document))
+                continue
             since = f" from {new.effective:%d/%m/%Y}" if new else ""
             problems.append(
                 ContentError(

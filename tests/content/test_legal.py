@@ -408,7 +408,11 @@ def test_marking_a_register_document_replaced_names_every_lesson_and_question_ci
         pytest.skip("the shipped register cites too few documents yet")
     counts = {d["id"]: sum(1 for f in cited if f.doc == d["id"]) for d in current}
     target = max(counts, key=counts.get)
-    replacement = next(d["id"] for d in current if d["id"] != target)
+    replacement = next(  # one already in force: a replacement to come is only a warning
+        d["id"]
+        for d in current
+        if d["id"] != target and (d.get("in_force") or d["issued"]) <= dt.date.today()
+    )
     for document in documents:
         if document["id"] == target:
             document["replaced_by"] = replacement
@@ -452,3 +456,25 @@ def test_a_bank_with_lines_moodle_reads_leniently_loads_with_warnings(app, conte
         ("multichoice", "Chọn  hoặc {~c}"),  # as Moodle: the text ends with "}", so no blank
         ("shortanswer", "Trung tâm có con dấu riêng."),
     ]
+
+
+def test_a_replacement_not_yet_in_force_is_a_warning_until_that_day(content_dirs):
+    courses, quizzes = content_dirs
+    register = REGISTER.replace("    replaced_by: null\n", "    replaced_by: nd-200-2027\n") + (
+        '  - id: nd-200-2027\n    number: "200/2026/NĐ-CP"\n    type: "Nghị định"\n'
+        '    title: "Thay thế"\n    issuer: "Chính phủ"\n    issued: 2026-11-01\n'
+        "    in_force: 2027-01-01\n"
+    )
+    write(courses, quizzes, lesson_front=CURRENT, register=register, gift=None)
+    errors, warnings = problems(courses, quizzes)
+    assert errors == []
+    assert warnings == [
+        "courses/mot-cua/01-bai.md:5: warning: Nghị định 118/2025/NĐ-CP (nd-118-2025) will be "
+        "replaced by Nghị định 200/2026/NĐ-CP (nd-200-2027) from 01/01/2027: update the lesson "
+        "before then"
+    ]
+    errors, _ = problems(courses, quizzes, today=dt.date(2027, 1, 1))
+    assert errors[0].startswith(
+        "courses/mot-cua/01-bai.md:5: Nghị định 118/2025/NĐ-CP (nd-118-2025) was replaced by "
+        "Nghị định 200/2026/NĐ-CP (nd-200-2027) from 01/01/2027"
+    )
