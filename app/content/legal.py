@@ -547,17 +547,20 @@ def check_citations(
             if other is None or other.effective <= reviewed or key in warned:
                 continue
             warned.add(key)
-            problems.append(
-                ContentError(
-                    citation.path,
-                    citation.line,
+            if other.effective > today:
+                message = (
+                    f"{document.label} ({document.id}) will be amended by {other.label} "
+                    f"({other.id}) from {other.effective:%d/%m/%Y}: check the cited articles "
+                    f"and update {what} before then"
+                )
+            else:
+                message = (
                     f"{document.label} ({document.id}) was amended by {other.label} "
                     f"({other.id}, in force {other.effective:%d/%m/%Y}) after {what} was "
                     f"reviewed on {reviewed:%d/%m/%Y}: check the cited articles and update "
-                    "'reviewed'",
-                    severity="warning",
+                    "'reviewed'"
                 )
-            )
+            problems.append(ContentError(citation.path, citation.line, message, severity="warning"))
     return problems
 
 

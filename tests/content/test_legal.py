@@ -222,6 +222,12 @@ def test_amended_after_review_and_old_reviews_are_warnings_naming_what_changed(c
         "quizzes/mot-cua.gift:5: " + amended.format(what="the quiz", day="20/12/2025"),
         "quizzes/mot-cua.gift:8: " + amended.format(what="the quiz", day="20/12/2025"),
     ]
+    # the day before the amendment comes into force, it is announced as coming
+    assert problems(courses, quizzes, today=dt.date(2025, 12, 30))[1][0] == (
+        "courses/mot-cua/01-bai.md:5: warning: Nghị định 118/2025/NĐ-CP (nd-118-2025) will be "
+        "amended by Nghị định 367/2025/NĐ-CP (nd-367-2025) from 31/12/2025: check the cited "
+        "articles and update the lesson before then"
+    )
     # reviewed after the amendment came into force, within 12 months: nothing to say
     assert problems(courses, quizzes, today=dt.date(2025, 12, 31))[1][0].startswith(
         "courses/mot-cua/01-bai.md:5: warning: Nghị định 118/2025/NĐ-CP (nd-118-2025) was amended"
