@@ -15,8 +15,10 @@ from app import demo
 from app.compliance import exports, notify, tables
 from app.compliance import queries as compliance_queries
 from app.content import loader
+from app.content.citations import citing_files
 from app.content.errors import ContentErrors
 from app.content.gift import inspect_dict, parse_gift
+from app.content.legal import read_register
 from app.content.quizzes import PARSERS
 from app.models import Role, Unit, db, local_date, utcnow
 from app.people import services as people
@@ -47,28 +49,44 @@ def _report_errors(errors) -> None:
         click.echo(str(error), err=True)
 
 
+def _problems(content, errors, strict: bool):
+    """Print every problem (errors and warnings, by file and line) on standard error; return
+    the ones that stop the command (warnings too with ``--strict``)."""
+    if strict:
+        errors = sorted([*errors, *(w.as_error() for w in content.warnings)])
+    _report_errors(sorted([*errors, *([] if strict else content.warnings)]))
+    return errors
+
+
+_STRICT = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+
+
 @content_cli.command("check")
-def check_content_command():
-    """Validate every course and quiz file; print problems as path:line: message."""
+@_STRICT
+def check_content_command(strict: bool):
+    """Validate every course and quiz file; print problems as path:line: message
+    (path:line: warning: message for warnings, which do not fail the check)."""
     content, errors = _read_all()
+    errors = _problems(content, errors, strict)
     if errors:
-        _report_errors(errors)
         raise click.ClickException(f"{len(errors)} problem(s) found.")
     click.echo(
         f"OK: {len(content.courses)} courses, "
         f"{sum(len(c.lessons) for c in content.courses)} lessons, "
         f"{len(content.quizzes)} quizzes, "
         f"{sum(len(q.questions) for q in content.quizzes)} questions, "
-        f"{len(content.standards)} standards."
+        f"{len(content.standards)} standards"
+        + (f", {len(content.warnings)} warning(s)." if content.warnings else ".")
     )
 
 
 @content_cli.command("load")
-def load_content_command():
+@_STRICT
+def load_content_command(strict: bool):
     """Load files into the database in one transaction; a broken file loads nothing."""
     content, errors = _read_all()
+    errors = _problems(content, errors, strict)
     if errors:
-        _report_errors(errors)
         raise click.ClickException(f"Aborted: {len(errors)} error(s), nothing changed.")
     now = utcnow()
     try:
@@ -91,6 +109,29 @@ def load_content_command():
         f"Loaded: {len(report.created)} created, {len(report.updated)} updated, "
         f"{len(report.deactivated)} deactivated, {report.unchanged} unchanged."
     )
+
+
+@content_cli.command("sources")
+@click.argument("doc_id", required=False)
+def content_sources_command(doc_id: str | None):
+    """List the lessons and questions citing each legal document (or document DOC_ID): one
+    line per citing file, its path first. Read from the files; no database needed."""
+    courses_dir = Path(current_app.config["COURSES_DIR"])
+    register, register_errors = read_register(courses_dir)
+    _report_errors(register_errors)
+    found = citing_files(courses_dir, Path(current_app.config["QUIZZES_DIR"]))
+    order = {doc: index for index, doc in enumerate(register.documents)}
+    found.sort(key=lambda f: (order.get(f.doc, len(order)), f.doc, f.path))
+    if doc_id is not None:
+        found = [f for f in found if f.doc == doc_id]
+        if not found and register.get(doc_id) is None:
+            raise click.ClickException(f"'{doc_id}' is not in {register.path} and nobody cites it.")
+    for item in found:
+        click.echo(item.describe())
+    cited = {f.doc for f in found}
+    for document in register.documents.values():
+        if document.id not in cited and doc_id in (None, document.id):
+            click.echo(f"{register.path}:{document.line}: {document.id} is cited by no file")
 
 
 @users_cli.command("create-admin")
@@ -145,7 +186,8 @@ def inspect_quiz_command(path: Path, as_json: bool):
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise click.ClickException(f"{path}:{line}: not valid UTF-8 text") from None
-    questions, errors = parser(text, str(path))
+    questions, problems = parser(text, str(path))
+    errors = [p for p in problems if not p.is_warning]
     if as_json:
         payload = {"questions": [inspect_dict(q) for q in questions]}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -162,9 +204,13 @@ def inspect_quiz_command(path: Path, as_json: bool):
                     click.echo(f"   - {answer['question']} -> {answer['answer']}")
                 else:
                     click.echo(f"   - [{answer['weight']:+.4g}] {answer['text']}")
-        click.echo(f"{len(questions)} questions, {len(errors)} errors.")
-    for error in errors:
-        click.echo(str(error), err=True)
+        warnings = len(problems) - len(errors)
+        click.echo(
+            f"{len(questions)} questions, {len(errors)} errors"
+            + (f", {warnings} warnings." if warnings else ".")
+        )
+    for problem in sorted(problems):  # standard error: --json output stays pure JSON
+        click.echo(str(problem), err=True)
     if errors:
         raise SystemExit(1)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
 
-from app.models import Course, Message, Position, Quiz, Standard, Unit, User, db
+from app.models import ContentWarning, Course, Message, Position, Quiz, Standard, Unit, User, db
 from app.progress.queries import lesson_counts
 
 MESSAGE_STATUSES = ("sent", "outbox", "failed")
@@ -18,6 +18,7 @@ class ContentStatus:
     totals: tuple  # (users, units, positions)
     quizzes: list[Quiz]
     standards: list[Standard]
+    warnings: list[ContentWarning]  # of the last content load
 
 
 def content_status() -> ContentStatus:
@@ -37,6 +38,11 @@ def content_status() -> ContentStatus:
         ).one(),
         quizzes=list(db.session.scalars(select(Quiz).order_by(Quiz.is_active.desc(), Quiz.slug))),
         standards=list(db.session.scalars(select(Standard).order_by(Standard.year.desc()))),
+        warnings=list(
+            db.session.scalars(
+                select(ContentWarning).order_by(ContentWarning.path, ContentWarning.line)
+            )
+        ),
     )
 
 

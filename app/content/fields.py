@@ -14,7 +14,7 @@ from app.content.markdown import Document
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str = "text"  # text | number | int | bool | choice | date | text_list | mapping
+    kind: str = "text"  # text | number | int | bool | choice | date | text_list | mapping | raw
     required: bool = False
     choices: tuple[str, ...] = ()
     minimum: float | None = None
@@ -86,6 +86,8 @@ def _convert(field: Field, value: Any) -> Any:
         ):
             raise ValueError("must be a list of names")
         return [str(v).strip() for v in value]
+    if kind == "raw":  # checked by the caller, which knows the lines of the items
+        return value
     if kind == "mapping":
         if not isinstance(value, dict):
             raise ValueError("must be a set of 'key: value' lines")

@@ -10,16 +10,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import delete, select
 
 from app.content.courses import CourseData, read_courses
-from app.content.errors import ContentError, ContentErrors
+from app.content.errors import ContentError, ContentErrors, split_problems
+from app.content.legal import Register, read_register
 from app.content.quizzes import QuizData, read_quizzes
 from app.content.standards import StandardData, read_standards
 from app.models import (
+    ContentWarning,
     Course,
     Lesson,
     Position,
@@ -29,6 +31,8 @@ from app.models import (
     StandardCourse,
     Unit,
     db,
+    local_date,
+    utcnow,
 )
 
 logger = logging.getLogger(__name__)
@@ -39,6 +43,9 @@ class ContentSet:
     courses: list[CourseData] = field(default_factory=list)
     quizzes: list[QuizData] = field(default_factory=list)
     standards: list[StandardData] = field(default_factory=list)
+    register: Register | None = None
+    warnings: list[ContentError] = field(default_factory=list)
+    """Problems that do not stop a load (``path:line: warning: …``); ``--strict`` refuses them."""
 
 
 @dataclass
@@ -62,16 +69,31 @@ def read_content(
     quizzes_dir: str | Path,
     *,
     on_progress: Callable[[str], None] | None = None,
+    today: date | None = None,
 ) -> tuple[ContentSet, list[ContentError]]:
-    """Parse and check everything; returns the content and every problem found."""
+    """Parse and check everything; returns the content and every error found.
+
+    Warnings (an outdated citation, a GIFT line Moodle reads differently from what it looks
+    like) do not count as errors: they are in ``content.warnings``. ``today`` (the local date)
+    decides which reviews are more than 12 months old.
+    """
     courses_dir, quizzes_dir = Path(courses_dir), Path(quizzes_dir)
-    courses, errors = read_courses(courses_dir, on_progress=on_progress)
-    quizzes, quiz_errors = read_quizzes(quizzes_dir)
-    errors += quiz_errors
-    errors += _check_links(courses_dir, courses, quizzes)
+    today = today or local_date(utcnow())
+    register, problems = read_register(courses_dir)
+    courses, course_problems = read_courses(
+        courses_dir, on_progress=on_progress, register=register, today=today
+    )
+    problems += course_problems
+    quizzes, quiz_problems = read_quizzes(quizzes_dir, register=register, today=today)
+    problems += quiz_problems
+    problems += _check_links(courses_dir, courses, quizzes)
     standards, standard_errors = read_standards(courses_dir, _course_names(courses_dir, courses))
-    errors += standard_errors
-    return ContentSet(courses=courses, quizzes=quizzes, standards=standards), sorted(errors)
+    problems += standard_errors
+    errors, warnings = split_problems(problems)
+    content = ContentSet(
+        courses=courses, quizzes=quizzes, standards=standards, register=register, warnings=warnings
+    )
+    return content, errors
 
 
 def _course_names(courses_dir: Path, courses: list[CourseData]) -> set[str]:
@@ -241,6 +263,7 @@ def load_content(content: ContentSet, *, now: datetime) -> LoadReport:
     report.lesson_course_ids = list(touched_courses)
     touched_courses += _load_quizzes(content.quizzes, report, now=now)
     _load_standards(content.standards, report, now=now)
+    _replace_warnings(content.warnings, now=now)
     report.course_ids = touched_courses
     logger.info(
         "content loaded: %d created, %d updated, %d deactivated, %d unchanged",
@@ -250,6 +273,15 @@ def load_content(content: ContentSet, *, now: datetime) -> LoadReport:
         report.unchanged,
     )
     return report
+
+
+def _replace_warnings(warnings: list[ContentError], *, now: datetime) -> None:
+    """The admin page lists the warnings of the content live now: those of this load."""
+    db.session.execute(delete(ContentWarning))
+    db.session.add_all(
+        ContentWarning(path=w.path, line=w.line, message=w.message, created_at=now)
+        for w in warnings
+    )
 
 
 QUIZ_FIELDS = (

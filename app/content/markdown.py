@@ -73,28 +73,124 @@ def sanitize(fragment: str) -> str:
     )
 
 
-def render_markdown(text: str) -> tuple[str, str]:
-    """Markdown to sanitised HTML; returns ``(body_html, toc_html)``."""
+def _convert_markdown(text: str) -> tuple[str, str]:
+    """Markdown to HTML, NOT yet sanitised: ``(body, toc)``."""
     converter = md.Markdown(
         extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG, output_format="html"
     )
     body = converter.convert(text)
     toc = getattr(converter, "toc", "") if getattr(converter, "toc_tokens", None) else ""
+    return body, toc
+
+
+def render_markdown(text: str) -> tuple[str, str]:
+    """Markdown to sanitised HTML; returns ``(body_html, toc_html)``."""
+    body, toc = _convert_markdown(text)
     return sanitize(body), sanitize(toc)
+
+
+# Elements whose content the sanitiser drops, or reads as raw text up to their end tag: left
+# open, each swallows everything after it. A comment left open hides the rest likewise.
+SWALLOWING_TAGS = (
+    "script", "style", "iframe", "textarea", "title", "xmp", "noscript", "noembed",
+    "noframes", "plaintext", "object", "template",
+)  # fmt: skip
+_SWALLOWING_OPEN = re.compile(
+    r"<!--|<(" + "|".join(SWALLOWING_TAGS) + r")(?=[\s/>])[^>]*>?", re.IGNORECASE
+)
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def unclosed_swallower(fragment: str) -> str | None:
+    """The opening (``<script>``, ``<!--`` …: the tag name as written, without attributes)
+    that is never closed in ``fragment`` (HTML before sanitising) and so would make the
+    sanitiser drop the text after it; None if none."""
+    position = 0
+    while (match := _SWALLOWING_OPEN.search(fragment, position)) is not None:
+        tag = match.group(1)
+        if tag is None:
+            end = fragment.find("-->", match.end())
+            close_end = end + 3 if end != -1 else -1
+        elif tag.lower() == "plaintext":
+            close_end = -1
+        else:
+            close = re.compile(rf"</{tag}\s*>", re.IGNORECASE).search(fragment, match.end())
+            close_end = close.end() if close else -1
+        if close_end == -1:
+            rest = html.unescape(_TAGS.sub("", fragment[match.end() :]))
+            return ("<!--" if tag is None else f"<{tag}>") if rest.strip() else None
+        position = close_end
+    return None
+
+
+_FENCE_LINE = re.compile(r"^\s*(```|~~~)")
+
+
+def _source_line(source: str, opening: str, first_line: int) -> int:
+    """File line of the last ``opening`` (its tag name, any case) in ``source`` outside fenced
+    code: an unclosed opening follows every closed one of its kind."""
+    name = re.escape(opening.rstrip(">"))
+    pattern = re.compile(name + (r"" if opening == "<!--" else r"(?=[\s/>]|$)"), re.I)
+    found = None
+    fenced = False
+    for index, line in enumerate(source.split("\n")):
+        if _FENCE_LINE.match(line):
+            fenced = not fenced
+            continue
+        if not fenced and pattern.search(line):
+            found = index
+    return first_line + (found if found is not None else 0)
+
+
+def swallowing_error(opening: str, path: str, line: int, where: str = "") -> ContentError:
+    closing = "-->" if opening == "<!--" else "</" + opening[1:]
+    return ContentError(
+        path,
+        line,
+        f"{where}'{opening}' is never closed: everything after it would be dropped from the page "
+        f"(close it with '{closing}', or write it between backquotes `…` to show it as text)",
+    )
+
+
+def render_markdown_checked(
+    text: str, path: str, first_line: int
+) -> tuple[str, str, list[ContentError]]:
+    """:func:`render_markdown`, plus an error naming the line of an unclosed ``<script>``,
+    ``<iframe>``, ``<textarea>``, comment… that would swallow the rest of the text."""
+    body, toc = _convert_markdown(text)
+    opening = unclosed_swallower(body)
+    problems = (
+        [swallowing_error(opening, path, _source_line(text, opening, first_line))]
+        if opening
+        else []
+    )
+    return sanitize(body), sanitize(toc), problems
+
+
+def _text_html(text: str, text_format: str) -> str:
+    """A question or feedback text in one of GIFT's formats as HTML, NOT yet sanitised."""
+    if text_format == "markdown":
+        return _convert_markdown(text)[0]
+    if text_format == "plain":
+        return html.escape(text).replace("\n", "<br>")
+    if text_format == "html":
+        return text
+    # "moodle" auto-format: HTML allowed, line breaks kept.
+    return text.replace("\r\n", "\n").replace("\n", "<br>\n")
 
 
 def render_text(text: str, text_format: str) -> str:
     """Render a question or feedback text in one of GIFT's formats to safe HTML."""
     if not text:
         return ""
-    if text_format == "markdown":
-        return render_markdown(text)[0]
     if text_format == "plain":
-        return html.escape(text).replace("\n", "<br>")
-    if text_format == "html":
-        return sanitize(text)
-    # "moodle" auto-format: HTML allowed, line breaks kept.
-    return sanitize(text.replace("\r\n", "\n").replace("\n", "<br>\n"))
+        return _text_html(text, text_format)
+    return sanitize(_text_html(text, text_format))
+
+
+def text_swallower(text: str, text_format: str) -> str | None:
+    """:func:`unclosed_swallower` for a question or feedback text."""
+    return unclosed_swallower(_text_html(text, text_format)) if text else None
 
 
 _FENCE = re.compile(r"^---[ \t]*$")

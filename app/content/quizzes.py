@@ -21,7 +21,15 @@ from app.content.errors import ContentError
 from app.content.fields import Field, check_fields
 from app.content.files import digest, read_text
 from app.content.gift import Question, parse_gift, question_to_dict
-from app.content.markdown import Document, parse_yaml, render_markdown, render_text
+from app.content.legal import Citation, Register, check_citations, gift_sources
+from app.content.markdown import (
+    Document,
+    parse_yaml,
+    render_markdown_checked,
+    render_text,
+    swallowing_error,
+    text_swallower,
+)
 from app.models.base import local_to_utc
 
 END_OF_DAY = dt.time(23, 59, 59)
@@ -51,6 +59,7 @@ SETTINGS_FIELDS = [
     Field("grace_minutes", "int", minimum=0, maximum=7 * 24 * 60, default=0),
     Field("accent_insensitive", "bool", default=False),
     Field("close", "date", nullable=True),
+    Field("reviewed", "date", nullable=True),
 ]
 
 
@@ -61,6 +70,7 @@ class QuestionData:
     text_html: str
     rendered: dict[str, Any]
     content_hash: str
+    citations: list[Citation] = field(default_factory=list)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -90,6 +100,7 @@ class QuizData:
     course_line: int
     content_hash: str
     questions: list[QuestionData] = field(default_factory=list)
+    reviewed: dt.date | None = None
 
 
 def question_hash(question: Question) -> str:
@@ -118,6 +129,25 @@ def render_question(question: Question) -> tuple[str, dict[str, Any]]:
             for a in question.answers
         ]
     return render_text(question.text, question.text_format), rendered
+
+
+def _swallowing(question: Question, shown: str) -> list[ContentError]:
+    """An unclosed ``<script>``, ``<iframe>``, comment… in a question's texts would make the
+    sanitiser drop everything after it: an error on the question's line."""
+    texts = [("question text", question.text, question.text_format)]
+    for number, answer in enumerate(question.answers, start=1):
+        if question.type == "match":
+            texts.append((f"pair {number}", answer.question, answer.question_format))
+        else:
+            texts.append((f"answer {number}", answer.text, answer.text_format))
+        texts.append((f"feedback of answer {number}", answer.feedback, answer.feedback_format))
+    texts.append(("general feedback", question.general_feedback, question.general_feedback_format))
+    errors = []
+    for label, text, text_format in texts:
+        opening = text_swallower(text, text_format)
+        if opening:
+            errors.append(swallowing_error(opening, shown, question.line, f"{label}: "))
+    return errors
 
 
 def _check_draw(
@@ -192,10 +222,27 @@ def _check_draw(
     return errors
 
 
-def read_quiz(path: Path, shown_root: str) -> tuple[QuizData | None, list[ContentError]]:
+def read_quiz(
+    path: Path,
+    shown_root: str,
+    register: Register | None = None,
+    today: dt.date | None = None,
+) -> tuple[QuizData | None, list[ContentError]]:
+    """One question file and its settings: the quiz (None when any error was found) and its
+    problems, warnings included (``is_warning``)."""
+    quiz, errors, warnings = _read_quiz(
+        path, shown_root, register or Register(f"{shown_root}/legal.yml"), today
+    )
+    return (None if errors else quiz), errors + warnings
+
+
+def _read_quiz(
+    path: Path, shown_root: str, register: Register, today: dt.date | None
+) -> tuple[QuizData | None, list[ContentError], list[ContentError]]:
     shown = f"{shown_root}/{path.name}"
     slug = path.stem
     errors: list[ContentError] = []
+    warnings: list[ContentError] = []
     if not SLUG.match(slug):
         errors.append(
             ContentError(
@@ -208,9 +255,16 @@ def read_quiz(path: Path, shown_root: str) -> tuple[QuizData | None, list[Conten
     try:
         text = read_text(path, shown)
     except ContentError as exc:
-        return None, [exc]
-    questions, parse_errors = PARSERS[path.suffix](text, shown)
-    errors += parse_errors
+        return None, [exc], []
+    questions, parse_problems = PARSERS[path.suffix](text, shown)
+    errors += [p for p in parse_problems if not p.is_warning]
+    warnings += [p for p in parse_problems if p.is_warning]
+    cited: dict[int, list[Citation]] = {}
+    if path.suffix == ".gift":
+        cited, source_errors = gift_sources(
+            text, shown, (q.line for q in questions), parsed_cleanly=not errors
+        )
+        errors += source_errors
 
     settings_file = next(
         (path.with_suffix(s) for s in SETTINGS_SUFFIXES if path.with_suffix(s).is_file()), None
@@ -228,7 +282,7 @@ def read_quiz(path: Path, shown_root: str) -> tuple[QuizData | None, list[Conten
         except ContentError as exc:
             errors.append(exc)
     if errors:
-        return None, errors
+        return None, errors, warnings
     if settings["when_time_expires"] == "grace" and not settings["grace_minutes"]:
         errors.append(
             ContentError(
@@ -249,12 +303,31 @@ def read_quiz(path: Path, shown_root: str) -> tuple[QuizData | None, list[Conten
             )
         if len(question.title) > NAME_MAX:  # Moodle shortens a long name too
             question.title = question.title[: NAME_MAX - 1].rstrip() + "…"
+    for question in questions:
+        errors += _swallowing(question, shown)
+    intro_html = ""
+    if settings["intro"] and doc is not None:
+        intro_html, _toc, swallowed = render_markdown_checked(
+            settings["intro"], doc.path, doc.line_of("intro")
+        )
+        errors += swallowed
     graded = [q for q in questions if q.type in DRAWABLE_TYPES]
     if not graded:
         errors.append(ContentError(shown, 0, "the file has no question to answer"))
     errors += _check_draw(settings, doc, questions, shown)
+    citations = [c for q in questions for c in cited.get(q.line, [])]
+    for problem in check_citations(
+        register,
+        citations,
+        reviewed=settings["reviewed"],
+        review_path=doc.path if doc else shown,
+        review_line=(doc.line_of("reviewed") if "reviewed" in doc.meta else 0) if doc else 0,
+        what="the quiz",
+        today=today or dt.date.today(),
+    ):
+        (warnings if problem.is_warning else errors).append(problem)
     if errors:
-        return None, errors
+        return None, errors, warnings
 
     items = []
     for position, question in enumerate(questions, start=1):
@@ -268,6 +341,7 @@ def read_quiz(path: Path, shown_root: str) -> tuple[QuizData | None, list[Conten
                 text_html=text_html,
                 rendered=rendered,
                 content_hash=question_hash(question),
+                citations=cited.get(question.line, []),
             )
         )
     seen: set[str] = set()
@@ -278,13 +352,13 @@ def read_quiz(path: Path, shown_root: str) -> tuple[QuizData | None, list[Conten
             )
         seen.add(item.content_hash)
     if errors:
-        return None, errors
+        return None, errors, warnings
     return (
         QuizData(
             slug=slug,
             title=settings["title"] or slug,
             course_slug=settings["course"] or None,
-            intro_html=render_markdown(settings["intro"])[0] if settings["intro"] else "",
+            intro_html=intro_html,
             pass_mark=settings["pass_mark"],
             time_limit_minutes=settings["time_limit"],
             attempts_allowed=settings["attempts"],
@@ -302,12 +376,17 @@ def read_quiz(path: Path, shown_root: str) -> tuple[QuizData | None, list[Conten
             course_line=doc.line_of("course") if doc else 0,
             content_hash=digest(text, settings_text),
             questions=items,
+            reviewed=settings["reviewed"],
         ),
         [],
+        warnings,
     )
 
 
-def read_quizzes(quizzes_dir: Path) -> tuple[list[QuizData], list[ContentError]]:
+def read_quizzes(
+    quizzes_dir: Path, *, register: Register | None = None, today: dt.date | None = None
+) -> tuple[list[QuizData], list[ContentError]]:
+    """Every quiz; the problems returned include warnings (``is_warning``)."""
     shown_root = quizzes_dir.name
     if not quizzes_dir.is_dir():
         return [], [ContentError(shown_root, 0, "quizzes folder not found")]
@@ -323,7 +402,7 @@ def read_quizzes(quizzes_dir: Path) -> tuple[list[QuizData], list[ContentError]]
                 )
             )
             continue
-        quiz, quiz_errors = read_quiz(path, shown_root)
+        quiz, quiz_errors = read_quiz(path, shown_root, register, today)
         errors += quiz_errors
         if quiz:
             quizzes.append(quiz)

@@ -11,7 +11,7 @@ from app.models.compliance import (
     Standard,
     StandardCourse,
 )
-from app.models.course import Course, Lesson, Track
+from app.models.course import ContentWarning, Course, Lesson, Track
 from app.models.progress import CourseProgress, LessonCompletion
 from app.models.quiz import (
     AttemptQuestion,
@@ -48,6 +48,7 @@ __all__ = [
     "QuizOverride",
     "ReviewPolicy",
     "Base",
+    "ContentWarning",
     "Course",
     "CourseProgress",
     "Lesson",

@@ -57,3 +57,16 @@ class Lesson(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     course: Mapped[Course] = relationship(back_populates="lessons", lazy="joined")
+
+
+class ContentWarning(db.Model):
+    """A warning of the last content load (``path:line: warning: …``), shown to admins.
+
+    Replaced as a whole by each load: the list says what the content live now needs.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[str] = mapped_column(String(300))
+    line: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

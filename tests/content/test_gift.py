@@ -777,36 +777,20 @@ PREFIX = "::Mở đầu:: Câu đúng {T}\n\n"  # two lines, so the case under t
         ("Câu hỏi } sai", 3, "'}' without an opening '{'"),
         ("Câu } rồi { =a ~b", 3, "'}' without an opening '{'"),
         ("Câu {=a {~b}", 3, "'{' inside an answer block"),
-        ("Câu {=a ~b}\nvà {=c ~d}", 4, "second '{' after the answer block"),
-        ("Câu {=a ~b} rồi }", 3, "second '}' after the answer block"),
         ("::Tiêu đề\n{=a}:: văn bản", 4, "'{' inside the title"),
-        ("::Tiêu đề văn bản {=a ~b}", 3, "title is not closed"),
-        ("::Tiêu đề::\n{=a ~b}", 3, "the question has no text"),
-        ("Câu {\nabc\n~b\n=c}", 4, "'abc' does not start with '=' (right answer) or '~'"),
-        ("Câu {\n=a\n~\n}", 5, "empty answer after '~'"),
-        ("Câu {=a ~=b}", 3, "empty answer after '~'"),
         ("Câu {\n~a}", 3, "a multiple choice question needs at least 2 answers"),
-        ("Câu {\n=%50%a\n~b\n=c}", 4, "'=%n%' is not allowed in a multiple choice question"),
-        ("Câu {\n~%abc%x\n=y\n}", 4, "bad weight '%abc%'"),
+        ("Câu {=a ~#phản hồi ~c}", 3, "empty answer after '~': Moodle would drop it together"),
+        ("Câu {=a ~%50% ~c}", 3, "Moodle would drop it together with its weight"),
+        ("Câu {=#chỉ có phản hồi}", 3, "empty answer after '=': Moodle would drop it together"),
         ("Câu {\n=y\n~%--50%x\n}", 5, "bad weight '%--50%'"),
         ("Câu {\n=y\n~%45%x\n}", 5, "weight '%45%' is not one of Moodle's grade options"),
         ("Câu {\n=y\n~%33%x\n}", 5, "weight '%33%' is not one of Moodle's grade options"),
         ("Câu {\n=y\n~%150%x\n}", 5, "weight '%150%' is not one of Moodle's grade options"),
-        ("Chọn\n{~a ~b}", 4, "no right answer"),
-        ("Chọn {~%50%a ~%30%b ~c}", 3, "the positive weights add up to 80%, not 100%"),
-        ("Chọn {~%50%a ~%50%b ~%50%c}", 3, "the positive weights add up to 150%, not 100%"),
-        ("Đúng không? {T sai}", 3, "true/false answer block has extra text 'T sai'"),
-        ("Đúng không? {TRUE vì}", 3, "true/false answer block has extra text"),
-        ("Đúng không? {true}", 3, "true/false answers are written in upper case"),
-        ("Đúng không? {\nf#sai}", 4, "true/false answers are written in upper case"),
-        ("Câu {=%50%a =%25%b}", 3, "no answer gives full marks (100%)"),
-        ("Câu {=a =}", 3, "empty answer after '='"),
         ("Ghép {=a -> b}", 3, "a matching question needs at least 2 pairs"),
         ("Ghép {\n=a -> 1\n=b 2\n=c -> 3\n}", 5, "matching pair 'b 2' has no '->'"),
         ("Ghép {\n=a -> 1\n=b ->\n}", 5, "matching pair 'b' has no answer after '->'"),
         ("Ghép {\n=a -> 1\n= ->\n}", 5, "empty matching pair"),
         ("Ghép {=-> a =-> b}", 3, "at least one pair with a subquestion"),
-        ("Ghép {a -> 1 =b -> 2 =c -> 3}", 3, "matching pair 'a -> 1' does not start with '='"),
         ("Số? {#}", 3, "no answers found for numerical question"),
         ("Số? {#\n=abc:1\n}", 4, "numerical answer 'abc:1': 'abc' is not a number"),
         ("Số? {#2,5}", 3, "'2,5' is not a number (use '.' as the decimal separator)"),
@@ -815,11 +799,8 @@ PREFIX = "::Mở đầu:: Câu đúng {T}\n\n"  # two lines, so the case under t
         ("Số? {#1..5:2}", 3, "'5:2' is not a number"),
         ("Số? {#5..1}", 3, "numerical range '5..1' is reversed: write '1..5'"),
         ("Số? {#5:-1}", 3, "negative tolerance in '5:-1'"),
-        ("Số? {#=%50%5 =%50%6}", 3, "no answer gives full marks (100%)"),
         ("Số? {#5\n~sai#phản hồi}", 4, "'~' only introduces the feedback for any other answer"),
         ("$CATEGORY: a/b\n::Q:: Câu {T}", 4, "text after a '$CATEGORY:' line must be separated"),
-        ("Câu {=a ~b #### [html]<b>chung</b>}", 3, "write '####[html]' with nothing between"),
-        ("Câu {=a ~b\n####\n[html]<b>chung</b>}", 5, "Moodle would show '[html]' as part of"),
         (
             'Câu {\n=<span class="đúng">a</span>\n~b}',
             4,
@@ -841,12 +822,98 @@ def test_errors_have_the_offending_line(source: str, line: int, message: str) ->
 
 
 def test_every_bad_answer_of_a_question_is_reported() -> None:
-    questions, errors = parse_gift("Câu {\n=a\n~%abc%b\n~%45%c\n~\n}", "x.gift")
+    questions, errors = parse_gift("Câu {\n=a\n~%-+5%b\n~%45%c\n~\n}", "x.gift")
     assert questions == []
     assert [e.line for e in errors] == [3, 4, 5]
-    assert errors[0].message.startswith("bad weight '%abc%'")
+    assert errors[0].message.startswith("'%-+5%' is not a weight") and errors[0].is_warning
     assert errors[1].message.startswith("weight '%45%' is not one of Moodle's grade options")
-    assert errors[2].message == "empty answer after '~'"
+    assert errors[2].message.startswith("empty answer after '~': Moodle drops it")
+    assert [e.is_warning for e in errors] == [True, False, True]
+
+
+# --- Lines Moodle imports differently from what they look like: imported as Moodle does,
+# with a warning that names the line and the fix ------------------------------------------
+
+
+def _answers(question: Question) -> list[tuple[str, float]]:
+    return [
+        (a.text if not a.question else f"{a.question}->{a.text}", a.fraction)
+        for a in question.answers
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "warning", "kind", "text", "answers"),
+    [
+        ("Đúng không? {t}", 3, "Moodle makes {t} a short-answer question", "shortanswer",
+         "Đúng không?", [("t", 1.0)]),
+        ("Đúng không? {\nf#sai}", 4, "write {F} for a true/false question", "shortanswer",
+         "Đúng không?", [("f", 1.0)]),
+        ("Đúng không? {true}", 3, "upper case", "shortanswer", "Đúng không?", [("true", 1.0)]),
+        ("Đúng không? {T sai}", 3, "true/false answer block has extra text 'T sai'",
+         "shortanswer", "Đúng không?", [("T sai", 1.0)]),
+        ("Câu {=a ~b}\nvà {=c ~d}", 4, "second '{' after the answer block", "multichoice",
+         "Câu \nvà {=c ~d}", [("a", 1.0), ("b", 0.0)]),
+        ("Câu {=a ~b} rồi {=c} nữa", 3, "Moodle keeps this one as question text",
+         "multichoice", "Câu _____ rồi {=c} nữa", [("a", 1.0), ("b", 0.0)]),
+        ("Câu {=a ~b} rồi }", 3, "second '}' after the answer block", "multichoice",
+         "Câu  rồi }", [("a", 1.0), ("b", 0.0)]),
+        ("::Tiêu đề văn bản {=a ~b}", 3, "title is not closed", "multichoice",
+         "Tiêu đề văn bản", [("a", 1.0), ("b", 0.0)]),
+        ("Câu {\nabc\n~b\n=c}", 4, "'abc' does not start with '=' (right answer) or '~'",
+         "multichoice", "Câu", [("abc", 0.0), ("b", 0.0), ("c", 1.0)]),
+        ("Câu {\n=%50%a\n~b\n=c}", 4, "'=%n%' in a multiple choice question", "multichoice",
+         "Câu", [("%50%a", 1.0), ("b", 0.0), ("c", 1.0)]),
+        ("Câu {\n~%abc%x\n=y\n}", 4, "'%abc%' is not a weight", "multichoice", "Câu",
+         [("%abc%x", 0.0), ("y", 1.0)]),
+        ("Chọn\n{~a ~b}", 4, "no right answer", "multichoice", "Chọn", [("a", 0.0), ("b", 0.0)]),
+        ("Chọn {~%50%a ~%30%b ~c}", 3, "the positive weights add up to 80%, not 100%",
+         "multichoice", "Chọn", [("a", 0.5), ("b", 0.3), ("c", 0.0)]),
+        ("Chọn {~%50%a ~%50%b ~%50%c}", 3, "add up to 150%, not 100%", "multichoice", "Chọn",
+         [("a", 0.5), ("b", 0.5), ("c", 0.5)]),
+        ("Câu {=%50%a =%25%b}", 3, "no answer gives full marks (100%)", "shortanswer", "Câu",
+         [("a", 0.5), ("b", 0.25)]),
+        ("Ghép {a -> 1 =b -> 2 =c -> 3}", 3, "matching pair 'a -> 1' does not start with '='",
+         "match", "Ghép", [("a->1", 1.0), ("b->2", 1.0), ("c->3", 1.0)]),
+        ("Số? {#=%50%5 =%50%6}", 3, "no answer gives full marks (100%)", "numerical", "Số?",
+         [("5", 0.5), ("6", 0.5)]),
+        ("::Tiêu đề::\n{=a ~b}", 3, "the question has no text", "multichoice", "",
+         [("a", 1.0), ("b", 0.0)]),
+        ("Câu {=some ~=other ~c}", 3, "empty answer after '~': Moodle drops it",
+         "multichoice", "Câu", [("some", 1.0), ("other", 1.0), ("c", 0.0)]),
+        ("Câu {\n=a\n~\n~b}", 5, "remove the lone '~'", "multichoice", "Câu",
+         [("a", 1.0), ("b", 0.0)]),
+        ("Câu {=a =}", 3, "empty answer after '=': no answer a learner types can match it",
+         "shortanswer", "Câu",
+         [("a", 1.0)]),
+    ],
+)  # fmt: skip
+def test_lenient_lines_are_imported_as_moodle_does_with_a_warning(
+    source: str, line: int, warning: str, kind: str, text: str, answers: list
+) -> None:
+    questions, problems = parse_gift(PREFIX + source, "bank/chuong1.gift")
+    assert [q.title for q in questions][0] == "Mở đầu" and len(questions) == 2
+    question = questions[1]
+    assert (question.type, question.text, _answers(question)) == (kind, text, answers)
+    assert len(problems) == 1
+    (problem,) = problems
+    assert problem.is_warning and (problem.path, problem.line) == ("bank/chuong1.gift", line)
+    assert warning in problem.message
+    assert str(problem) == f"bank/chuong1.gift:{line}: warning: {problem.message}"
+
+
+@pytest.mark.parametrize(
+    "source", ["Câu {=a ~b #### [html]<b>chung</b>}", "Câu {=a ~b\n####\n[html]<b>chung</b>}"]
+)
+def test_a_format_tag_away_from_the_general_feedback_marker_is_shown_as_moodle_shows_it(
+    source: str,
+) -> None:
+    questions, problems = parse_gift(source, "x.gift")
+    (question,) = questions
+    assert question.general_feedback == "[html]<b>chung</b>"
+    assert question.general_feedback_format == "moodle"
+    assert [p.is_warning for p in problems] == [True]
+    assert "Moodle shows '[html]' as part of the general feedback" in problems[0].message
 
 
 def test_parsing_continues_after_errors() -> None:
@@ -972,7 +1039,9 @@ def test_any_text_gives_questions_or_errors_never_an_exception(text: str) -> Non
         assert isinstance(error, ContentError) and error.path == "p.gift"
         assert 1 <= error.line <= line_count and error.message
     for q in questions:
-        assert q.type in QUESTION_TYPES and q.text and 1 <= q.line <= line_count
+        assert q.type in QUESTION_TYPES and 1 <= q.line <= line_count
+        if not q.text:  # imported as Moodle does, never silently
+            assert any(e.is_warning and e.line == q.line and "no text" in e.message for e in errors)
         if q.type in ("multichoice", "shortanswer", "numerical"):
             assert all(a.fraction in GRADE_OPTIONS for a in q.answers)
             assert len(q.answers) >= (2 if q.type == "multichoice" else 1)

@@ -125,3 +125,50 @@ def test_served_lesson_carries_no_executable_payload(app, client, login, officia
     article = page[page.index('<div class="prose">') : page.index('<div class="lesson-actions">')]
     assert_inert(article)
     assert "bấm vào đây" in article
+
+
+# --- Nothing is dropped silently: an unclosed swallowing tag is an error naming its line -------
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "opening"),
+    [
+        ("Mở đầu.\n\n<script>\nalert(1)\n\n## Phần sau\n\nNội dung quan trọng.", 7, "<script>"),
+        ('Xem bản đồ:\n\n<iframe src="https://example.com">\n\nPhần sau.', 7, "<iframe>"),
+        ("Ghi chú <textarea> ở đây.\n\nPhần sau vẫn phải hiện.", 5, "<textarea>"),
+        ("<div>\n<!-- ghi chú của tác giả\n</div>\n\nPhần sau.", 6, "<!--"),
+        ("Đã đóng <script>x</script> rồi.\n\nSau đó <style>\n\nPhần sau.", 7, "<style>"),
+    ],
+)
+def test_an_unclosed_tag_that_would_swallow_the_rest_is_an_error_naming_its_line(
+    content_dirs, body, line, opening
+):
+    courses, quizzes = content_dirs
+    write_course(courses, "an-toan", lessons={"01-bai.md": body})
+    _, errors = read_content(courses, quizzes)
+    closing = "-->" if opening == "<!--" else "</" + opening[1:]
+    assert [str(e) for e in errors] == [
+        f"courses/an-toan/01-bai.md:{line}: '{opening}' is never closed: everything after it "
+        f"would be dropped from the page (close it with '{closing}', or write it between "
+        "backquotes `…` to show it as text)"
+    ]
+
+
+def test_tags_shown_as_code_or_closed_are_not_swallowing(content_dirs):
+    courses, quizzes = content_dirs
+    body = "Thẻ `<script>` và `<!--` nguy hiểm.\n\n```\n<iframe>\n```\n\n<!-- ghi chú -->\n\nHết."
+    write_course(courses, "an-toan", lessons={"01-bai.md": body})
+    assert read_content(courses, quizzes)[1] == []
+
+
+def test_an_unclosed_comment_in_a_question_is_an_error_on_its_line(content_dirs):
+    courses, quizzes = content_dirs
+    (quizzes / "thu.gift").write_text(
+        "::A::Câu một {T}\n\n::B::[html]Câu <!-- hai {=a ~b#sai <b>đậm</b>}\n", encoding="utf-8"
+    )
+    _, errors = read_content(courses, quizzes)
+    assert [str(e) for e in errors] == [
+        "quizzes/thu.gift:3: question text: '<!--' is never closed: everything after it would "
+        "be dropped from the page (close it with '-->', or write it between backquotes `…` to "
+        "show it as text)"
+    ]

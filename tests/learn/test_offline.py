@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.content.loader import load_content, read_content
+from app.content.loader import read_content
 from app.models import db
-from tests.factories import write_course
+from tests.factories import load_content, write_course
 
 
 def test_the_service_worker_is_served_from_the_root_and_never_kept_stale(client):

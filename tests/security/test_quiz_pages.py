@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from app.content.loader import read_content
 from app.models import Question, Quiz, QuizAttempt, Role, db
 from app.quiz import forms as quiz_forms
 from app.quiz import services
 from tests.factories import make_user
-from tests.security.content import FORMATS, load, write_quizzes
+from tests.security.content import FORMATS, SWALLOWING, gift_escape, load, write_quizzes
 from tests.security.html_check import assert_inert_page, author_regions, fragment_problems
 from tests.security.payloads import PAYLOADS, chunks
 
@@ -113,3 +114,22 @@ def test_gift_payloads_stay_inert_on_every_quiz_page(
 
     login(admin)
     assert_inert_page(client.get("/admin/").get_data(as_text=True), where="admin index")
+
+
+@pytest.mark.parametrize("fmt", ["html", "moodle", "markdown"])
+def test_a_payload_that_would_swallow_the_rest_of_a_question_is_refused_at_load(
+    app, content_dirs, fmt
+):
+    """The sanitiser would drop everything after an unclosed <script>, <textarea>,
+    <plaintext>…: instead of a half question, the load is refused, naming the line."""
+    courses, quizzes = content_dirs
+    assert len(SWALLOWING) >= 5
+    blocks = [
+        f"::S{i}::[{fmt}]{gift_escape(p.strip())} (câu {i}){{=a ~b}}"
+        for i, p in enumerate(SWALLOWING)
+    ]
+    (quizzes / "nuot.gift").write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
+    _, errors = read_content(courses, quizzes)
+    lines = sorted({e.line for e in errors if "is never closed" in e.message})
+    assert lines == [1 + 2 * i for i in range(len(SWALLOWING))]
+    assert all(e.path == "quizzes/nuot.gift" for e in errors)
