@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.content.errors import ContentError
-from app.content.gift import Answer, Question
+from app.content.questions import Answer, ParsedQuestion
 
 _PHP_WHITESPACE = " \t\n\r\0\x0b"
 _OPTION = re.compile(r"[A-Z][).]")
@@ -59,7 +59,9 @@ class _Pending:
     broken: bool = False
 
 
-def parse_aiken(text: str, path: str = "<string>") -> tuple[list[Question], list[ContentError]]:
+def parse_aiken(
+    text: str, path: str = "<string>"
+) -> tuple[list[ParsedQuestion], list[ContentError]]:
     """Parse a whole Aiken file into single-answer multichoice questions.
 
     Never raises for bad input: every problem becomes a ContentError with its 1-based line
@@ -71,11 +73,11 @@ def parse_aiken(text: str, path: str = "<string>") -> tuple[list[Question], list
 class _AikenParser:
     def __init__(self, path: str) -> None:
         self.path = path
-        self.questions: list[Question] = []
+        self.questions: list[ParsedQuestion] = []
         self.errors: list[ContentError] = []
         self.pending: _Pending | None = None
 
-    def parse(self, text: str) -> tuple[list[Question], list[ContentError]]:
+    def parse(self, text: str) -> tuple[list[ParsedQuestion], list[ContentError]]:
         if text.startswith("\ufeff"):
             text = text[1:]
         for number, raw in enumerate(re.split(r"\r\n|\n|\r", text), start=1):
@@ -147,7 +149,7 @@ class _AikenParser:
         if pending.broken:
             return
         self.questions.append(
-            Question(
+            ParsedQuestion(
                 type="multichoice",
                 text=html.escape(pending.text, quote=False),
                 text_format="html",

@@ -93,10 +93,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from app.content.errors import ContentError
+from app.content.questions import Answer, ParsedQuestion
 
 TEXT_FORMATS = ("moodle", "html", "plain", "markdown")
 """Formats a ``[format]`` tag may name (the names Moodle's ``format_name_to_const`` knows)."""
@@ -124,62 +124,6 @@ _MARKUP = re.compile(
 )
 """A complete HTML start tag (with well-formed attributes) or a numeric character reference:
 the places where an unescaped ``=``, ``~`` or ``#`` cannot be meant as a GIFT control character."""
-
-
-@dataclass
-class Answer:
-    """One answer of a question (one pair of a matching question)."""
-
-    text: str
-    """Answer text, escapes resolved. Match: the right-hand answer. Numerical: the value as
-    written, e.g. ``"5:0.5"``, ``"4..6"`` or ``"*"``. True/false: ``"true"`` or ``"false"``."""
-    fraction: float
-    """Weight as a fraction of the mark. Match: 1.0 for a pair, 0.0 for an extra distractor."""
-    feedback: str = ""
-    question: str = ""
-    """Match only: the left-hand subquestion ("" for an extra distractor answer)."""
-    value: float | None = None
-    """Numerical only: the right value (None for the catch-all ``*``)."""
-    tolerance: float | None = None
-    """Numerical only: absolute tolerance (None for ``*``)."""
-    min: float | None = None
-    """Numerical only: value - tolerance (for a range, its lower end as written)."""
-    max: float | None = None
-    """Numerical only: value + tolerance (for a range, its upper end as written)."""
-    text_format: str = "moodle"
-    """Format of ``text``; "plain" where Moodle keeps a bare string (short-answer, numerical,
-    true/false and matching answers)."""
-    feedback_format: str = "moodle"
-    question_format: str = "moodle"
-    """Match only: format of ``question``."""
-
-
-@dataclass
-class Question:
-    """One imported question, as Moodle would store it."""
-
-    type: str
-    """Moodle type name: multichoice, truefalse, shortanswer, match, numerical, essay,
-    description."""
-    text: str
-    """Question text, escapes resolved, ``_____`` where a missing word goes."""
-    text_format: str = "moodle"
-    title: str = ""
-    """The ``::title::`` ("" if none; Moodle would derive a name from the text)."""
-    category: str = ""
-    """The ``$CATEGORY`` in force ("" if none), as written, e.g. ``$course$/top/Chương 1``."""
-    answers: list[Answer] = field(default_factory=list)
-    general_feedback: str = ""
-    single: bool = True
-    """Multichoice: True when the answer block has an ``=`` (Moodle's rule), i.e. exactly one
-    answer is chosen; False for a multiple-answer question. True for the other types."""
-    line: int = 0
-    """1-based line where the question starts (its first line that is not a comment)."""
-    general_feedback_format: str = "moodle"
-    idnumber: str = ""
-    """From an ``[id:…]`` in the question's comment lines (Moodle 3.6+ exports it)."""
-    tags: list[str] = field(default_factory=list)
-    """From ``[tag:…]`` in the question's comment lines."""
 
 
 class _Src:
@@ -286,7 +230,9 @@ class _QuestionError(Exception):
         self.message = message
 
 
-def parse_gift(text: str, path: str = "<string>") -> tuple[list[Question], list[ContentError]]:
+def parse_gift(
+    text: str, path: str = "<string>"
+) -> tuple[list[ParsedQuestion], list[ContentError]]:
     """Parse a whole GIFT file: (questions, problems).
 
     Never raises for bad input: every problem becomes a ContentError with the 1-based line of
@@ -301,10 +247,10 @@ class _GiftParser:
     def __init__(self, path: str) -> None:
         self.path = path
         self.category = ""
-        self.questions: list[Question] = []
+        self.questions: list[ParsedQuestion] = []
         self.errors: list[ContentError] = []
 
-    def parse(self, text: str) -> tuple[list[Question], list[ContentError]]:
+    def parse(self, text: str) -> tuple[list[ParsedQuestion], list[ContentError]]:
         for block in _blocks(text):
             self._parse_block(block)
         return self.questions, self.errors
@@ -321,7 +267,7 @@ class _GiftParser:
             self._parse_category(src[len("$CATEGORY:") :])
             return
         reader = _QuestionReader(src)
-        question: Question | None
+        question: ParsedQuestion | None
         try:
             question = reader.read()
         except _QuestionError as exc:
@@ -369,7 +315,7 @@ class _QuestionReader:
     def note(self, line: int, message: str) -> None:
         self.notes.append((line, message))
 
-    def read(self) -> Question:
+    def read(self) -> ParsedQuestion:
         src = self.src
         start_line = src.line()
         title = ""
@@ -421,7 +367,7 @@ class _QuestionReader:
                 general_feedback_src.value(),
                 self.text_format,
             )
-        question = Question(
+        question = ParsedQuestion(
             type="description",
             text=text,
             text_format=self.text_format,
@@ -1025,25 +971,7 @@ def _quote(text: str, limit: int = 40) -> str:
     return "'" + (text if len(text) <= limit else text[: limit - 3] + "...") + "'"
 
 
-_ANSWER_FIELDS = tuple(f.name for f in fields(Answer))
-_QUESTION_FIELDS = tuple(f.name for f in fields(Question) if f.name != "answers")
-
-
-def question_to_dict(q: Question) -> dict[str, Any]:
-    """JSON-serialisable, lossless representation (every field of Question and Answer)."""
-    return asdict(q)
-
-
-def question_from_dict(d: dict[str, Any]) -> Question:
-    """Inverse of :func:`question_to_dict`; fields missing from ``d`` take their defaults."""
-    answers = [Answer(**{k: a[k] for k in _ANSWER_FIELDS if k in a}) for a in d.get("answers", [])]
-    values = {k: d[k] for k in _QUESTION_FIELDS if k in d}
-    if "tags" in values:
-        values["tags"] = list(values["tags"])
-    return Question(answers=answers, **values)
-
-
-def inspect_dict(q: Question) -> dict[str, Any]:
+def inspect_dict(q: ParsedQuestion) -> dict[str, Any]:
     """The stable shape printed by ``quiz inspect --json`` (documented in the module docstring)."""
     return {
         "type": q.type,
@@ -1057,7 +985,7 @@ def inspect_dict(q: Question) -> dict[str, Any]:
     }
 
 
-def _inspect_answer(q: Question, a: Answer) -> dict[str, Any]:
+def _inspect_answer(q: ParsedQuestion, a: Answer) -> dict[str, Any]:
     if q.type == "match":
         stems = sum(1 for other in q.answers if other.question)
         return {

@@ -20,7 +20,7 @@ from app.content.courses import SLUG
 from app.content.errors import ContentError
 from app.content.fields import Field, check_fields
 from app.content.files import digest, read_text
-from app.content.gift import Question, parse_gift, question_to_dict
+from app.content.gift import parse_gift
 from app.content.legal import Citation, Register, check_citations, gift_sources
 from app.content.markdown import (
     Document,
@@ -30,6 +30,7 @@ from app.content.markdown import (
     swallowing_error,
     text_swallower,
 )
+from app.content.questions import ParsedQuestion, question_to_dict
 from app.models.base import local_to_utc
 
 END_OF_DAY = dt.time(23, 59, 59)
@@ -65,7 +66,7 @@ SETTINGS_FIELDS = [
 
 @dataclass
 class QuestionData:
-    question: Question
+    question: ParsedQuestion
     position: int
     text_html: str
     rendered: dict[str, Any]
@@ -103,7 +104,7 @@ class QuizData:
     reviewed: dt.date | None = None
 
 
-def question_hash(question: Question) -> str:
+def question_hash(question: ParsedQuestion) -> str:
     """Identity of a question's content: what it asks and how it is graded. Where it sits
     (line, title, category, tags) does not count, so those can change without making a
     new question for statistics."""
@@ -113,7 +114,7 @@ def question_hash(question: Question) -> str:
     return digest(json.dumps(data, sort_keys=True, ensure_ascii=False))
 
 
-def render_question(question: Question) -> tuple[str, dict[str, Any]]:
+def render_question(question: ParsedQuestion) -> tuple[str, dict[str, Any]]:
     """Sanitised HTML of the question text, and of its answers and feedback."""
     answers = [render_text(a.text, a.text_format) for a in question.answers]
     rendered: dict[str, Any] = {
@@ -131,7 +132,7 @@ def render_question(question: Question) -> tuple[str, dict[str, Any]]:
     return render_text(question.text, question.text_format), rendered
 
 
-def _swallowing(question: Question, shown: str) -> list[ContentError]:
+def _swallowing(question: ParsedQuestion, shown: str) -> list[ContentError]:
     """An unclosed ``<script>``, ``<iframe>``, comment… in a question's texts would make the
     sanitiser drop everything after it: an error on the question's line."""
     texts = [("question text", question.text, question.text_format)]
@@ -151,7 +152,7 @@ def _swallowing(question: Question, shown: str) -> list[ContentError]:
 
 
 def _check_draw(
-    settings: dict, doc: Document | None, questions: list[Question], shown: str
+    settings: dict, doc: Document | None, questions: list[ParsedQuestion], shown: str
 ) -> list[ContentError]:
     def at(key: str) -> int:
         return doc.line_of(key) if doc else 0

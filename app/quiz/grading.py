@@ -36,7 +36,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
-from app.content.gift import Answer, Question
+from app.content.questions import Answer, ParsedQuestion
 
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _GROUPED = {sep: re.compile(rf"[+-]?[0-9]{{1,3}}(?:\{sep}[0-9]{{3}})+") for sep in ",."}
@@ -121,14 +121,16 @@ def _indexes(response: object, count: int) -> set[int]:
     return {i for i in items if isinstance(i, int) and not isinstance(i, bool) and 0 <= i < count}
 
 
-def _grade_multichoice(question: Question, response: object, accent_insensitive: bool) -> float:
+def _grade_multichoice(
+    question: ParsedQuestion, response: object, accent_insensitive: bool
+) -> float:
     chosen = _indexes(response, len(question.answers))
     if question.single and len(chosen) != 1:
         return 0.0
     return _clamp(sum(question.answers[i].fraction for i in chosen))
 
 
-def _grade_truefalse(question: Question, response: object, accent_insensitive: bool) -> float:
+def _grade_truefalse(question: ParsedQuestion, response: object, accent_insensitive: bool) -> float:
     if not isinstance(response, bool):
         return 0.0
     wanted = "true" if response else "false"
@@ -144,7 +146,7 @@ def _matches(pattern: str, response: str, accent_insensitive: bool) -> bool:
 
 
 def matching_answer(
-    question: Question, response: object, *, accent_insensitive: bool = False
+    question: ParsedQuestion, response: object, *, accent_insensitive: bool = False
 ) -> int | None:
     """Index of the answer a short-answer or numerical response matches, or None.
 
@@ -168,7 +170,9 @@ def matching_answer(
     return next((i for i, matched in enumerate(matches) if matched), None)
 
 
-def _grade_matching_answer(question: Question, response: object, accent_insensitive: bool) -> float:
+def _grade_matching_answer(
+    question: ParsedQuestion, response: object, accent_insensitive: bool
+) -> float:
     index = matching_answer(question, response, accent_insensitive=accent_insensitive)
     return 0.0 if index is None else _clamp(question.answers[index].fraction)
 
@@ -194,7 +198,7 @@ def _match_response(response: object) -> dict[int, str]:
     return chosen
 
 
-def _grade_match(question: Question, response: object, accent_insensitive: bool) -> float:
+def _grade_match(question: ParsedQuestion, response: object, accent_insensitive: bool) -> float:
     chosen = _match_response(response)
     stems = [i for i, a in enumerate(question.answers) if a.question]
     if not stems:
@@ -203,11 +207,11 @@ def _grade_match(question: Question, response: object, accent_insensitive: bool)
     return right / len(stems)
 
 
-def _not_graded(question: Question, response: object, accent_insensitive: bool) -> None:
+def _not_graded(question: ParsedQuestion, response: object, accent_insensitive: bool) -> None:
     return None
 
 
-Grader = Callable[[Question, Any, bool], float | None]
+Grader = Callable[[ParsedQuestion, Any, bool], float | None]
 
 GRADERS: Final[dict[str, Grader]] = {
     "multichoice": _grade_multichoice,
@@ -221,7 +225,9 @@ GRADERS: Final[dict[str, Grader]] = {
 """Grader for each question type: ``grader(question, response, accent_insensitive)``."""
 
 
-def grade(question: Question, response: Any, *, accent_insensitive: bool = False) -> float | None:
+def grade(
+    question: ParsedQuestion, response: Any, *, accent_insensitive: bool = False
+) -> float | None:
     """Fraction of the question's mark earned, in [0, 1]; None for essay and description.
 
     Raises ValueError for a question type that has no grader.
@@ -237,7 +243,7 @@ def _format_number(number: float) -> str:
     return f"{number:.15g}"
 
 
-def right_answer_summary(question: Question, *, true_false: tuple[str, str]) -> str:
+def right_answer_summary(question: ParsedQuestion, *, true_false: tuple[str, str]) -> str:
     """Human-readable right answer(s) for the review page.
 
     multichoice: the full-credit answer(s) (all positive-weight answers when several must be

@@ -12,7 +12,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from app.content.gift import question_from_dict
+from app.content.questions import question_from_dict
 from app.models import AttemptQuestion, QuizAttempt, ReviewPolicy
 from app.quiz import grading
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.content.gift import question_from_dict
+from app.content.questions import question_from_dict
 from app.models import (
     AttemptQuestion,
     AttemptState,

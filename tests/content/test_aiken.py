@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from app.content.aiken import parse_aiken
 from app.content.errors import ContentError
-from app.content.gift import Question, inspect_dict, question_from_dict, question_to_dict
+from app.content.gift import inspect_dict
+from app.content.questions import ParsedQuestion, question_from_dict, question_to_dict
 
 pytestmark = pytest.mark.unit  # a pure core: no app, no database
 
@@ -22,7 +23,7 @@ def read(name: str) -> str:
     return (DATA / name).read_text(encoding="utf-8")
 
 
-def summary(questions: list[Question]) -> list[tuple[int, str, list[tuple[str, float]]]]:
+def summary(questions: list[ParsedQuestion]) -> list[tuple[int, str, list[tuple[str, float]]]]:
     return [(q.line, q.text, [(a.text, a.fraction) for a in q.answers]) for q in questions]
 
 

@@ -10,33 +10,25 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.content.errors import ContentError
-from app.content.gift import (
-    GRADE_OPTIONS,
-    Answer,
-    Question,
-    _idnumber_and_tags,
-    inspect_dict,
-    parse_gift,
-    question_from_dict,
-    question_to_dict,
-)
+from app.content.gift import GRADE_OPTIONS, _idnumber_and_tags, inspect_dict, parse_gift
+from app.content.questions import Answer, ParsedQuestion, question_from_dict, question_to_dict
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "gift"
 
 
-def parse_ok(text: str) -> list[Question]:
+def parse_ok(text: str) -> list[ParsedQuestion]:
     questions, errors = parse_gift(text, "t.gift")
     assert errors == []
     return questions
 
 
-def parse_one(text: str) -> Question:
+def parse_one(text: str) -> ParsedQuestion:
     questions = parse_ok(text)
     assert len(questions) == 1
     return questions[0]
 
 
-def fractions(q: Question) -> list[float]:
+def fractions(q: ParsedQuestion) -> list[float]:
     return [a.fraction for a in q.answers]
 
 
@@ -95,20 +87,20 @@ DOCS_EXPECTED = [
 
 
 @pytest.fixture(scope="module")
-def docs() -> list[Question]:
+def docs() -> list[ParsedQuestion]:
     questions, errors = parse_gift(read("moodle_docs_examples.gift"), "docs.gift")
     assert errors == []
     return questions
 
 
-def test_docs_examples_types_weights_and_single(docs: list[Question]) -> None:
+def test_docs_examples_types_weights_and_single(docs: list[ParsedQuestion]) -> None:
     got = [
         (q.line, q.type, q.single if q.type == "multichoice" else None, fractions(q)) for q in docs
     ]
     assert got == DOCS_EXPECTED
 
 
-def test_docs_quick_examples_details(docs: list[Question]) -> None:
+def test_docs_quick_examples_details(docs: list[ParsedQuestion]) -> None:
     q1, q2, q3, q4, q5, q6, q7 = docs[:7]
     assert (q1.title, q1.text) == ("Q1", "1+1=2")
     assert [(a.text, a.feedback) for a in q2.answers] == [
@@ -128,7 +120,7 @@ def test_docs_quick_examples_details(docs: list[Question]) -> None:
     ]
 
 
-def test_docs_missing_word_keeps_the_text_around_the_blank(docs: list[Question]) -> None:
+def test_docs_missing_word_keeps_the_text_around_the_blank(docs: list[ParsedQuestion]) -> None:
     by_line = {q.line: q for q in docs}
     # Lines are trimmed, the blank replaces the block exactly (two spaces before it survive).
     assert (
@@ -146,7 +138,7 @@ def test_docs_missing_word_keeps_the_text_around_the_blank(docs: list[Question])
     assert by_line[160].text == "Jesus Christ was from"
 
 
-def test_docs_truefalse_feedback_order(docs: list[Question]) -> None:
+def test_docs_truefalse_feedback_order(docs: list[ParsedQuestion]) -> None:
     # {FALSE#42is the Ultimate Answer.#You gave the right answer.}: the first feedback is for
     # a wrong response (here "true"), the second for the right one ("false").
     q = next(q for q in docs if q.line == 148)
@@ -156,7 +148,7 @@ def test_docs_truefalse_feedback_order(docs: list[Question]) -> None:
     ]
 
 
-def test_docs_escaped_control_characters(docs: list[Question]) -> None:
+def test_docs_escaped_control_characters(docs: list[ParsedQuestion]) -> None:
     by_line = {q.line: q for q in docs}
     assert [a.text for a in by_line[186].answers] == ["= 2 + 2", "= 2 + 3", "= 2 + 4"]
     controls = by_line[192]
@@ -172,7 +164,7 @@ def test_docs_escaped_control_characters(docs: list[Question]) -> None:
     assert latex.answers[0].text == "\\( 0.5 * [x(t) - x(-t)] \\)"
 
 
-def test_docs_titles_formats_and_categories(docs: list[Question]) -> None:
+def test_docs_titles_formats_and_categories(docs: list[ParsedQuestion]) -> None:
     by_line = {q.line: q for q in docs}
     assert by_line[34].title == "Question title"
     assert by_line[34].text == "Question"
@@ -456,11 +448,11 @@ def test_moodle_exported_questions_import_as_they_were() -> None:
 
 
 @pytest.fixture(scope="module")
-def vietnamese() -> list[Question]:
+def vietnamese() -> list[ParsedQuestion]:
     return parse_ok(read("vietnamese.gift"))
 
 
-def test_vietnamese_bank_types_and_lines(vietnamese: list[Question]) -> None:
+def test_vietnamese_bank_types_and_lines(vietnamese: list[ParsedQuestion]) -> None:
     assert [(q.line, q.type, q.title) for q in vietnamese] == [
         (7, "multichoice", "Một đáp án đúng"),
         (14, "multichoice", "Nhiều đáp án"),
@@ -482,7 +474,7 @@ def test_vietnamese_bank_types_and_lines(vietnamese: list[Question]) -> None:
     assert {q.category for q in vietnamese} == {"$course$/top/Cải cách hành chính/Chương 1"}
 
 
-def test_vietnamese_multichoice(vietnamese: list[Question]) -> None:
+def test_vietnamese_multichoice(vietnamese: list[ParsedQuestion]) -> None:
     single, multi, thirds = vietnamese[:3]
     assert single.single and not multi.single and not thirds.single
     assert [(a.text, a.fraction, a.feedback) for a in single.answers] == [
@@ -497,7 +489,7 @@ def test_vietnamese_multichoice(vietnamese: list[Question]) -> None:
     assert fractions(thirds) == [0.3333333, 0.3333333, 0.3333333, -1.0]
 
 
-def test_vietnamese_truefalse_feedback(vietnamese: list[Question]) -> None:
+def test_vietnamese_truefalse_feedback(vietnamese: list[ParsedQuestion]) -> None:
     true_q, false_q = vietnamese[3:5]
     assert [(a.text, a.fraction, a.feedback) for a in true_q.answers] == [
         ("true", 1.0, "Chính xác!"),
@@ -509,7 +501,7 @@ def test_vietnamese_truefalse_feedback(vietnamese: list[Question]) -> None:
     ]
 
 
-def test_vietnamese_short_match_and_missing_word(vietnamese: list[Question]) -> None:
+def test_vietnamese_short_match_and_missing_word(vietnamese: list[ParsedQuestion]) -> None:
     short, match, blank_mc, blank_sa = vietnamese[5], vietnamese[6], vietnamese[7], vietnamese[8]
     assert [(a.text, a.fraction) for a in short.answers] == [
         ("UBND", 1.0),
@@ -527,10 +519,10 @@ def test_vietnamese_short_match_and_missing_word(vietnamese: list[Question]) -> 
     assert [a.text for a in blank_sa.answers] == ["Hà Nội", "Ha Noi"]
 
 
-def test_vietnamese_numerical(vietnamese: list[Question]) -> None:
+def test_vietnamese_numerical(vietnamese: list[ParsedQuestion]) -> None:
     exact, tolerance, span, several = vietnamese[9:13]
 
-    def numbers(q: Question) -> list[tuple[object, ...]]:
+    def numbers(q: ParsedQuestion) -> list[tuple[object, ...]]:
         return [(a.text, a.value, a.tolerance, a.min, a.max, a.fraction) for a in q.answers]
 
     assert numbers(exact) == [("12", 12.0, 0.0, 12.0, 12.0, 1.0)]
@@ -548,7 +540,7 @@ def test_vietnamese_numerical(vietnamese: list[Question]) -> None:
     ]
 
 
-def test_vietnamese_essay_description_and_escapes(vietnamese: list[Question]) -> None:
+def test_vietnamese_essay_description_and_escapes(vietnamese: list[ParsedQuestion]) -> None:
     essay, description, escapes = vietnamese[13:16]
     assert (essay.text, essay.text_format) == (
         "<p>Trình bày <b>vai trò</b> của UBND xã.</p>",
@@ -565,7 +557,7 @@ def test_vietnamese_essay_description_and_escapes(vietnamese: list[Question]) ->
     ]
 
 
-def test_crlf_bom_and_cr_only_files_read_the_same(vietnamese: list[Question]) -> None:
+def test_crlf_bom_and_cr_only_files_read_the_same(vietnamese: list[ParsedQuestion]) -> None:
     text = read("vietnamese.gift")
     assert parse_ok("\ufeff" + text.replace("\n", "\r\n")) == vietnamese
     assert parse_ok(text.replace("\n", "\r")) == vietnamese
@@ -835,7 +827,7 @@ def test_every_bad_answer_of_a_question_is_reported() -> None:
 # with a warning that names the line and the fix ------------------------------------------
 
 
-def _answers(question: Question) -> list[tuple[str, float]]:
+def _answers(question: ParsedQuestion) -> list[tuple[str, float]]:
     return [
         (a.text if not a.question else f"{a.question}->{a.text}", a.fraction)
         for a in question.answers
@@ -933,8 +925,8 @@ def test_category_still_applies_when_a_question_follows_it_without_a_blank_line(
 # --- Serialisation --------------------------------------------------------------------------
 
 
-def all_sample_questions() -> list[Question]:
-    questions: list[Question] = []
+def all_sample_questions() -> list[ParsedQuestion]:
+    questions: list[ParsedQuestion] = []
     for name in ("moodle_docs_examples.gift", "moodle_exports.gift", "vietnamese.gift"):
         questions += parse_ok(read(name))
     return questions
@@ -947,7 +939,7 @@ def test_dict_round_trip_through_json_is_lossless() -> None:
 
 
 def test_question_to_dict_keeps_every_field() -> None:
-    q = Question(
+    q = ParsedQuestion(
         type="numerical",
         text="Số?",
         title="T",
@@ -961,10 +953,10 @@ def test_question_to_dict_keeps_every_field() -> None:
     assert data["answers"][0]["min"] == 4.0 and data["tags"] == ["a"] and data["idnumber"] == "id"
     assert question_from_dict(data) == q
     minimal = question_from_dict({"type": "essay", "text": "Viết"})
-    assert minimal == Question(type="essay", text="Viết")
+    assert minimal == ParsedQuestion(type="essay", text="Viết")
 
 
-def test_inspect_dict_shapes(vietnamese: list[Question]) -> None:
+def test_inspect_dict_shapes(vietnamese: list[ParsedQuestion]) -> None:
     single, multi = vietnamese[0], vietnamese[1]
     assert inspect_dict(single) == {
         "type": "multichoice",

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.content.gift import Answer, Question, parse_gift
+from app.content.gift import parse_gift
+from app.content.questions import Answer, ParsedQuestion
 from app.quiz.grading import (
     GRADERS,
     grade,
@@ -18,7 +19,7 @@ from app.quiz.grading import (
 pytestmark = pytest.mark.unit  # a pure core: no app, no database
 
 
-def question(source: str) -> Question:
+def question(source: str) -> ParsedQuestion:
     questions, errors = parse_gift(source, "g.gift")
     assert errors == []
     (q,) = questions
@@ -76,7 +77,7 @@ DESCRIPTION = question("Phần II: câu hỏi về kỹ năng.")
         (THIRDS, [0, 1, 2, 3], 0.0),
     ],
 )
-def test_multichoice(q: Question, response: object, expected: float) -> None:
+def test_multichoice(q: ParsedQuestion, response: object, expected: float) -> None:
     assert grade(q, response) == expected
 
 
@@ -92,7 +93,7 @@ def test_multichoice(q: Question, response: object, expected: float) -> None:
         (FALSE, 0, 0.0),
     ],
 )
-def test_truefalse(q: Question, response: object, expected: float) -> None:
+def test_truefalse(q: ParsedQuestion, response: object, expected: float) -> None:
     assert grade(q, response) == expected
 
 
@@ -161,7 +162,7 @@ def test_shortanswer_d_with_stroke() -> None:
     ],
 )
 def test_shortanswer_wildcard(pattern: str, response: str, matches: bool) -> None:
-    q = Question(type="shortanswer", text="?", answers=[Answer(pattern, 1.0)])
+    q = ParsedQuestion(type="shortanswer", text="?", answers=[Answer(pattern, 1.0)])
     assert grade(q, response) == (1.0 if matches else 0.0)
 
 
@@ -174,7 +175,9 @@ def test_shortanswer_first_matching_answer_counts_as_in_moodle() -> None:
 
 
 def test_shortanswer_negative_weight_is_clamped() -> None:
-    q = Question(type="shortanswer", text="?", answers=[Answer("x", 1.0), Answer("sai", -0.5)])
+    q = ParsedQuestion(
+        type="shortanswer", text="?", answers=[Answer("x", 1.0), Answer("sai", -0.5)]
+    )
     assert grade(q, "sai") == 0.0
 
 
@@ -227,7 +230,7 @@ def test_normalize_text(text: str, normalized: str, normalized_accent_insensitiv
         (SIMPLE, "−12", 0.0),
     ],
 )
-def test_numerical(q: Question, response: object, expected: float) -> None:
+def test_numerical(q: ParsedQuestion, response: object, expected: float) -> None:
     assert grade(q, response) == expected
 
 
@@ -258,7 +261,7 @@ def test_numerical(q: Question, response: object, expected: float) -> None:
     ],
 )
 def test_numerical_response_parsing(response: str, value: float | None) -> None:
-    q = Question(
+    q = ParsedQuestion(
         type="numerical",
         text="?",
         answers=[Answer("any", 1.0, value=value or 0.0, tolerance=0.0, min=value, max=value)],
@@ -300,7 +303,7 @@ def test_graders_registry_covers_every_type() -> None:
         "description",
     }
     with pytest.raises(ValueError, match="no grader for question type 'cloze'"):
-        grade(Question(type="cloze", text="?"), None)
+        grade(ParsedQuestion(type="cloze", text="?"), None)
 
 
 @pytest.mark.parametrize(
@@ -319,7 +322,7 @@ def test_graders_registry_covers_every_type() -> None:
         (DESCRIPTION, ""),
     ],
 )
-def test_right_answer_summary(q: Question, summary: str) -> None:
+def test_right_answer_summary(q: ParsedQuestion, summary: str) -> None:
     assert right_answer_summary(q, true_false=("Đúng", "Sai")) == summary
 
 
@@ -340,7 +343,7 @@ responses = st.one_of(
     responses,
     st.booleans(),
 )
-def test_any_response_scores_between_0_and_1(q: Question, response: object, ai: bool) -> None:
+def test_any_response_scores_between_0_and_1(q: ParsedQuestion, response: object, ai: bool) -> None:
     score = grade(q, response, accent_insensitive=ai)
     assert score is not None and 0.0 <= score <= 1.0
 
@@ -381,7 +384,9 @@ EDGE = 1e-14 * 1e-14  # Moodle's slack around an exact 0: 10^-14 of 10^-14
         (question("Sai số? {#0:1000000}"), 1000000.00001, 0.0),
     ],
 )
-def test_numerical_catch_all_and_slack(q: Question, response: object, expected: float) -> None:
+def test_numerical_catch_all_and_slack(
+    q: ParsedQuestion, response: object, expected: float
+) -> None:
     assert grade(q, response) == expected
 
 
@@ -407,7 +412,7 @@ def test_numerical_answer_without_bounds_matches_nothing(
     low: float | None, high: float | None
 ) -> None:
     """A stored answer missing an end of its interval never gives marks."""
-    q = Question(
+    q = ParsedQuestion(
         type="numerical",
         text="?",
         answers=[Answer("5", 1.0, value=5.0, tolerance=0.0, min=low, max=high)],
@@ -434,13 +439,13 @@ def test_accent_insensitive_matching_is_off_by_default() -> None:
 def test_shortanswer_wildcard_keeps_spaces_next_to_the_star(
     pattern: str, response: str, matches: bool
 ) -> None:
-    q = Question(type="shortanswer", text="?", answers=[Answer(pattern, 1.0)])
+    q = ParsedQuestion(type="shortanswer", text="?", answers=[Answer(pattern, 1.0)])
     assert grade(q, response) == (1.0 if matches else 0.0)
 
 
 def test_multichoice_weights_over_100_percent_are_clamped() -> None:
     """A stored question whose weights add up to more than 100 % still gives at most 1."""
-    q = Question(
+    q = ParsedQuestion(
         type="multichoice",
         text="?",
         single=False,
@@ -451,13 +456,13 @@ def test_multichoice_weights_over_100_percent_are_clamped() -> None:
 
 
 def test_truefalse_without_the_chosen_answer_scores_0() -> None:
-    q = Question(type="truefalse", text="?", answers=[Answer("true", 1.0)])
+    q = ParsedQuestion(type="truefalse", text="?", answers=[Answer("true", 1.0)])
     assert grade(q, True) == 1.0
     assert grade(q, False) == 0.0
 
 
 def test_match_without_subquestions_scores_0() -> None:
-    q = Question(type="match", text="?", answers=[Answer("Mặt trận", 0.0)])
+    q = ParsedQuestion(type="match", text="?", answers=[Answer("Mặt trận", 0.0)])
     assert grade(q, {0: "Mặt trận"}) == 0.0
 
 
@@ -481,10 +486,10 @@ def test_match_malformed_pairs_score_nothing(response: object) -> None:
         (question("Số? {#=%50%4 =5 =*}"), "5; *"),
         (question("Số? {#=%50%4 =5:0.5}"), "5 ± 0.5"),
         # A stored true/false question with no full-credit answer has no right answer to show.
-        (Question(type="truefalse", text="?", answers=[Answer("true", 0.0)]), ""),
-        (Question(type="truefalse", text="?", answers=[]), ""),
-        (Question(type="truefalse", text="?", answers=[Answer("yes", 1.0)]), ""),
+        (ParsedQuestion(type="truefalse", text="?", answers=[Answer("true", 0.0)]), ""),
+        (ParsedQuestion(type="truefalse", text="?", answers=[]), ""),
+        (ParsedQuestion(type="truefalse", text="?", answers=[Answer("yes", 1.0)]), ""),
     ],
 )
-def test_right_answer_summary_edge_cases(q: Question, summary: str) -> None:
+def test_right_answer_summary_edge_cases(q: ParsedQuestion, summary: str) -> None:
     assert right_answer_summary(q, true_false=("Đúng", "Sai")) == summary
