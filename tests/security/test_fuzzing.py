@@ -23,17 +23,28 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from app.compliance import imports
 from app.content.courses import read_course
 from app.content.errors import ContentError
+from app.content.loader import read_content
 from app.content.markdown import parse_front_matter, parse_yaml
 from app.content.quizzes import read_quiz
 from app.content.standards import read_standard
-from app.models import Role, db, local_date, utcnow
+from app.models import Quiz, QuizAttempt, Role, db, local_date, utcnow
+from app.quiz import forms as quiz_forms
+from app.quiz import services as quiz_services
 from app.text import drop_control_characters
 from tests.compliance.scenario import STANDARD
-from tests.factories import SAMPLE_GIFT, make_user
+from tests.factories import (
+    SAMPLE_GIFT,
+    load_content,
+    make_user,
+    write_course,
+    write_quiz,
+)
 
 # Generous for a shared machine, far below what a hang or a quadratic blow-up takes.
 FUZZ = settings(max_examples=200, database=None, deadline=timedelta(seconds=3))
@@ -521,3 +532,75 @@ def test_an_xlsx_import_answers_rows_or_clean_errors(importer, data: bytes) -> N
 def test_other_file_types_are_refused(app, name: str) -> None:
     with pytest.raises(imports.ImportFileError):
         imports.read_rows(name, b"username,completed_on\nowner,10/02/2026\n")
+
+
+# --- the attempt page's answers ---------------------------------------------------------------
+
+ANSWER_VALUES = [
+    "0",
+    "1",
+    "2",
+    "-1",
+    "99",
+    "999999999",
+    "1e309",
+    "-1e309",
+    "nan",
+    "inf",
+    "0x10",
+    "٢٠٢٥",  # Arabic-Indic digits: float() reads them
+    "２０２５",
+    "2025:0",
+    "80",
+    " 80 ",
+    "true",
+    "false",
+    "TRUE",
+    "\x00",
+    "=1+1",
+    "<script>alert(1)</script>",
+]
+answer_values = st.one_of(st.sampled_from(ANSWER_VALUES), st.text(max_size=60))
+
+
+@pytest.fixture
+def sample_quiz(app, content_dirs, official):
+    courses, quizzes = content_dirs
+    write_course(courses, "mot-cua")
+    write_quiz(quizzes, "mot-cua")  # every question type, no attempt limit
+    content, errors = read_content(courses, quizzes)
+    assert errors == [], errors
+    load_content(content, now=utcnow())
+    db.session.commit()
+    return db.session.scalar(select(Quiz))
+
+
+@IN_APP
+@given(data=st.data())
+def test_any_answers_are_saved_and_graded_never_a_server_error(
+    client, login, official, sample_quiz, data
+):
+    if not client.get_cookie("session"):
+        login(official)
+    started = client.post("/quiz/mot-cua/start")
+    assert started.status_code == 302
+    attempt_id = int(started.headers["Location"].rsplit("/", 1)[-1])
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    form = MultiDict()
+    for item in quiz_services.attempt_questions(attempt):
+        form.add("shown", data.draw(st.sampled_from([str(item.id), f" {item.id}", "x"])))
+        names = [quiz_forms.field_name(item)]
+        names += [quiz_forms.field_name(item, part) for part in range(4)]
+        for name in data.draw(st.lists(st.sampled_from(names), max_size=4)):
+            form.add(name, data.draw(answer_values))
+    saved = client.post(
+        f"/quiz/attempts/{attempt_id}/save", data=form, headers={"Accept": "application/json"}
+    )
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    submitted = client.post(f"/quiz/attempts/{attempt_id}/submit", data=form)
+    assert submitted.status_code == 302
+    assert submitted.headers["Location"].endswith(f"/quiz/attempts/{attempt_id}/result")
+    assert client.get(f"/quiz/attempts/{attempt_id}/result").status_code == 200
+    db.session.expire_all()
+    score = db.session.get(QuizAttempt, attempt_id).score
+    assert score is None or 0 <= score <= 100
