@@ -575,7 +575,7 @@ def sample_quiz(app, content_dirs, official):
     return db.session.scalar(select(Quiz))
 
 
-@IN_APP
+@settings(IN_APP, max_examples=50)  # each example is three requests
 @given(data=st.data())
 def test_any_answers_are_saved_and_graded_never_a_server_error(
     client, login, official, sample_quiz, data
