@@ -290,16 +290,25 @@ def build_world(content_dirs) -> dict:
     }
 
 
-def sign_in(app, user) -> FreshRequestClient:
+def client_of(app, role: str) -> FreshRequestClient:
+    """A client with an address of its own per role, as people on their own devices: the
+    sign-ins of the matrix never add up to the throttling limit of one address."""
     client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = f"192.0.2.{ROLES.index(role) + 1}"
+    return client
+
+
+def sign_in(app, role: str, user) -> FreshRequestClient:
+    client = client_of(app, role)
     response = client.post("/auth/login", data={"username": user.username, "password": PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
 
 
 def signed_in_clients(world) -> dict[str, FreshRequestClient]:
-    clients = {"anonymous": world["app"].test_client()}
-    return clients | {role: sign_in(world["app"], user) for role, user in world["users"].items()}
+    app = world["app"]
+    clients = {"anonymous": client_of(app, "anonymous")}
+    return clients | {role: sign_in(app, role, user) for role, user in world["users"].items()}
 
 
 @pytest.fixture(scope="module")
