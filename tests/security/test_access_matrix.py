@@ -86,6 +86,11 @@ def staff_of_owner(ok: int) -> dict:
     return {**staff(ok), "hr_other": 404}
 
 
+def own_record_of_hr(ok: int) -> dict:
+    """The record of HR of commune A: HR of the province and admins; not HR themselves."""
+    return {**staff_of_owner(ok), "hr_unit": 404}
+
+
 def admin_only(ok: int) -> dict:
     return {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:-1], 403), "admin": ok}
 
@@ -179,6 +184,11 @@ CASES = [
     Case("compliance.export", "GET", "/hr/export.csv?year={year}", staff(200), names_owner=True),
     Case("compliance.export", "GET", "/hr/export.xlsx?year={year}&unit=A", staff_of_owner(200)),
     Case("compliance.official", "GET", "/hr/officials/{owner}", staff_of_owner(200)),
+    # An official of a unit inside commune A: HR above see them too.
+    Case("compliance.official", "GET", "/hr/officials/{deep}", staff_of_owner(200)),
+    # HR's own record: other HR above and admins manage it, never HR themselves.
+    Case("compliance.official", "GET", "/hr/officials/{hr_unit}", own_record_of_hr(200)),
+    Case("quiz.override", "GET", "/quiz/mot-cua/overrides/{hr_unit}", own_record_of_hr(200)),
     Case("compliance.add_external", "GET", "/hr/officials/{owner}/external", staff_of_owner(200)),
     Case(
         "compliance.add_external",
@@ -247,6 +257,7 @@ def build_world(content_dirs) -> dict:
         "hr_province": make_user("hr.province", role=Role.HR, unit=units["P"]),
         "admin": make_user("admin", role=Role.ADMIN),
     }
+    deep = make_user("deep", unit=units["A1"])
     owner = users["owner"]
     earlier = now - timedelta(hours=1)
     quizzes_by_slug = {q.slug: q for q in db.session.scalars(select(Quiz))}
@@ -281,6 +292,8 @@ def build_world(content_dirs) -> dict:
         "values": {
             "year": year,
             "owner": owner.id,
+            "deep": deep.id,
+            "hr_unit": users["hr_unit"].id,
             "open_attempt": open_attempt.id,
             "done_attempt": done.id,
             "submit_attempt": submit_attempt.id,
