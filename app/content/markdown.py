@@ -243,17 +243,68 @@ def _key_lines(node: yaml.Node | None, offset: int) -> dict[str, int]:
     return found
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, whose impossible scalars (a date 2026-02-30, ``!!int 0x``,
+    ``!!bool maybe``) are YAML errors with a line instead of bare Python exceptions."""
+
+
+_KINDS = {
+    "tag:yaml.org,2002:bool": "true/false value",
+    "tag:yaml.org,2002:int": "whole number",
+    "tag:yaml.org,2002:float": "number",
+    "tag:yaml.org,2002:timestamp": "date",
+}
+
+
+def _checked(construct):
+    def construct_scalar(loader: _Loader, node: yaml.Node):
+        try:
+            return construct(loader, node)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"'{node.value}' is not a valid {_KINDS.get(node.tag, 'value')}",
+                node.start_mark,
+            ) from None
+
+    return construct_scalar
+
+
+for _tag in ("null", "bool", "int", "float", "binary", "timestamp"):
+    _tag = f"tag:yaml.org,2002:{_tag}"
+    _Loader.add_constructor(_tag, _checked(yaml.SafeLoader.yaml_constructors[_tag]))
+
+
+def _refuse_aliases(source: str, path: str, offset: int) -> None:
+    """Content never needs YAML's ``&anchor``/``*alias``, and nested aliases make a few lines
+    stand for billions of values (each walk over them would never end): refuse them."""
+    for event in yaml.parse(source, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            raise ContentError(
+                path,
+                event.start_mark.line + offset,
+                "YAML: aliases (*name) are not supported: write the value out",
+            )
+
+
 def parse_yaml(source: str, path: str, *, first_line: int = 1) -> Document:
     """Parse a YAML mapping; ``first_line`` is the file line of the source's first line."""
     offset = first_line  # PyYAML marks are 0-based
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        meta = yaml.safe_load(source) if node is not None else {}
+        _refuse_aliases(source, path, offset)
+        node = yaml.compose(source, Loader=_Loader)
+        meta = yaml.load(source, Loader=_Loader) if node is not None else {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + offset if mark is not None else first_line
         problem = exc.problem or exc.context or "invalid YAML"
         raise ContentError(path, line, f"YAML: {problem}") from None
+    except yaml.reader.ReaderError as exc:  # a control character: no mark, a position
+        line = source.count("\n", 0, exc.position) + offset
+        raise ContentError(
+            path, line, f"YAML: the character U+{exc.character:04X} is not allowed"
+        ) from None
     if not isinstance(meta, dict):
         raise ContentError(path, first_line, "YAML: expected 'key: value' lines")
     try:
