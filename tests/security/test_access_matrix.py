@@ -176,6 +176,12 @@ CASES = [
         data={},
     ),
     Case("certificates.verify_form", "GET", "/verify", public(200)),
+    # --- year-end evidence and offline reading ---------------------------------------------
+    Case("records.record_pdf", "GET", "/records/{year}.pdf?user={owner}", owner_and_staff(200)),
+    Case("records.unit_records", "GET", "/hr/records/{year}.zip?unit=A", staff_of_owner(200)),
+    Case("offline.service_worker", "GET", "/sw.js", public(200)),
+    Case("offline.manifest", "GET", "/manifest.webmanifest", public(200)),
+    Case("offline.offline", "GET", "/offline", public(200)),
     Case("certificates.verify", "GET", "/verify/{code}", public(200)),
     # --- HR ----------------------------------------------------------------------------------
     Case("compliance.dashboard", "GET", "/hr/?year={year}", staff(200)),
