@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.models import Position, Role, Unit, User, db
-from tests.browser.conftest import axe_problems
+from tests.browser.conftest import axe_problems, readme_screenshot
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.skipif(
@@ -43,8 +43,14 @@ def people(site):
         )
         for language in LANGUAGES:
             for viewport in ("phone", "desktop"):
-                make_user(f"a11y.{language}.{viewport}", unit=unit, position=position, commit=False)
-        make_user("admin.a11y", role=Role.ADMIN, commit=False)
+                make_user(
+                    f"a11y.{language}.{viewport}",
+                    unit=unit,
+                    position=position,
+                    full_name="Lê Thị Hồng Nhung",
+                    commit=False,
+                )
+        make_user("admin.a11y", role=Role.ADMIN, full_name="Quản trị hệ thống", commit=False)
         db.session.commit()
         record = db.session.scalar(select(User.id).where(User.username == "an.02"))
         db.session.remove()
@@ -100,6 +106,26 @@ class Audit:
         self.seen.tolerated = ()
 
 
+PRINTED = """() => ({
+  hidden: ['.site-header', '.site-footer', 'form.filters', '.actions']
+    .filter(s => document.querySelector(s)
+      && getComputedStyle(document.querySelector(s)).display !== 'none'),
+  clipped: Array.from(document.querySelectorAll('.table-wrap, .chart-wrap'))
+    .filter(e => e.scrollWidth > e.clientWidth + 1).length,
+})"""
+
+
+def check_print(page, url: str) -> None:
+    """On paper: no menu, filters or buttons; no table cut at the page's edge."""
+    page.goto(url)
+    page.set_viewport_size({"width": 718, "height": 1000})  # A4 less the print margins
+    page.emulate_media(media="print")
+    assert page.evaluate(PRINTED) == {"hidden": [], "clipped": 0}, url
+    assert page.pdf(format="A4").startswith(b"%PDF")
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
 @combinations
 def test_an_officials_pages_have_no_serious_violation(visit, site, people, language, viewport):
     audit = Audit(visit(viewport, locale=LANGUAGES[language]), site.url)
@@ -111,6 +137,8 @@ def test_an_officials_pages_have_no_serious_violation(visit, site, people, langu
     page.goto(f"{site.url}/courses/{COURSE}")
     page.locator("ol.lessons > li a").first.click()
     audit.check("lesson")
+    if language == "vi" and viewport == "phone":
+        readme_screenshot(page, "phone-lesson")
     page.goto(f"{site.url}/my/training")
     standard = page.locator("a[href*='/standards/']").first
     if standard.count():
@@ -129,10 +157,16 @@ def test_an_officials_pages_have_no_serious_violation(visit, site, people, langu
     expect(page.locator("#save-status")).to_have_text("Đã lưu" if language == "vi" else "Saved")
     expect(page.locator("#timer")).to_have_text(re.compile(r"^\d+:\d\d$"))
     audit.check("quiz running")
+    if language == "vi" and viewport == "phone":
+        page.locator("fieldset.question").nth(1).scroll_into_view_if_needed()
+        readme_screenshot(page, "phone-quiz")
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#submit-attempt")
     page.wait_for_url(re.compile(r".*/result$"))
     audit.check("quiz result")
+    if language == "vi" and viewport == "phone":
+        page.goto(site.url + "/")
+        readme_screenshot(page, "phone-home")
     assert audit.problems == [], "\n".join(audit.problems)
 
 
@@ -140,8 +174,11 @@ def test_an_officials_pages_have_no_serious_violation(visit, site, people, langu
 def test_hr_and_admin_pages_have_no_serious_violation(visit, site, people, language, viewport):
     audit = Audit(visit(viewport, locale=LANGUAGES[language]), site.url)
     page = audit.page
-    audit.sign_in("hr.tinh" if viewport == "phone" else "admin.a11y", language)
+    audit.sign_in("admin.a11y" if viewport == "phone" else "hr.tinh", language)
     record = f"/hr/officials/{people['record']}"
+    page.goto(f"{site.url}/hr/")
+    if language == "vi" and viewport == "desktop":
+        readme_screenshot(page, "desktop-dashboard")
     for path in [
         "/hr/",
         "/hr/officials",
@@ -171,7 +208,10 @@ def test_hr_and_admin_pages_have_no_serious_violation(visit, site, people, langu
     expect(page.locator("[role=alert]")).to_be_visible()
     audit.check("import with errors")
     audit.seen.tolerated = ()
-    if viewport == "desktop":  # the admin's own pages
+    if viewport == "desktop":
+        for path in [record, "/hr/", "/hr/officials"]:
+            check_print(page, site.url + path)
+    if viewport == "phone":  # the admin's own pages
         for path in ["/admin/", "/admin/users", "/admin/outbox", f"/quiz/{COURSE}/statistics"]:
             audit.open(path)
     assert audit.problems == [], "\n".join(audit.problems)
