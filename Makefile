@@ -80,6 +80,7 @@ screenshots: install translations chromium
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 test-sqlite: install translations
 	$(BIN)/pytest -q -n $(WORKERS)

@@ -8,8 +8,9 @@ import os
 import sys
 from pathlib import Path
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -47,6 +48,9 @@ def create_app(config: str | type | None = None) -> Flask:
     register_i18n(app)
     app.url_defaults(_static_version)
     app.before_request(_refuse_nul_in_url)
+    app.after_request(_commit_request)
+    if not event.contains(db.session, "before_flush", _refuse_writes_on_safe_requests):
+        event.listen(db.session, "before_flush", _refuse_writes_on_safe_requests)
     app.after_request(_security_headers)
     _configure_logging(app)
     return app
@@ -101,6 +105,29 @@ def _refuse_nul_in_url():
         "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)
     ):
         abort(400)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _commit_request(response):
+    """One commit per request, here (as Indico's ``RH.process``): services only flush. A
+    request that changes something commits once its view has answered without a server error
+    (a refused login still counts as a failure). An exception never reaches this: the 500
+    handler rolls back. GET and HEAD never write (``_refuse_writes_on_safe_requests``)."""
+    if request.method in SAFE_METHODS:
+        return response
+    if response.status_code >= 500:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return response
+
+
+def _refuse_writes_on_safe_requests(session, _flush_context, _instances):
+    """A GET or HEAD that tries to write is a bug: fail loudly instead of writing."""
+    if has_request_context() and request.method in SAFE_METHODS:
+        raise RuntimeError(f"{request.method} {request.path} tried to write to the database")
 
 
 def _security_headers(response):

@@ -12,15 +12,15 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app import demo
-from app.compliance import exports, notify
+from app.compliance import exports, notify, tables
 from app.compliance import queries as compliance_queries
-from app.compliance import services as compliance
 from app.content import loader
 from app.content.errors import ContentErrors
 from app.content.gift import inspect_dict, parse_gift
 from app.content.quizzes import PARSERS
 from app.models import Role, Unit, db, local_date, utcnow
 from app.people import services as people
+from app.progress import services as progress
 from app.quiz import services as quiz_services
 
 content_cli = AppGroup("content", help="Check and load courses and quizzes from files.")
@@ -70,14 +70,16 @@ def load_content_command():
     if errors:
         _report_errors(errors)
         raise click.ClickException(f"Aborted: {len(errors)} error(s), nothing changed.")
+    now = utcnow()
     try:
-        report = loader.load_content(content, now=utcnow())
+        report = loader.load_content(content, now=now)
     except ContentErrors as exc:
         db.session.rollback()
         _report_errors(exc.errors)
         raise click.ClickException(
             f"Aborted: {len(exc.errors)} error(s), nothing changed."
         ) from None
+    progress.refresh_after_load(report.lesson_course_ids, report.course_ids, now=now)
     db.session.commit()
     for line in report.created:
         click.echo(f"created {line}")
@@ -202,16 +204,9 @@ def report_compliance_command(year, unit_code, level, fmt, output):
         unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
         if unit is None:
             raise click.ClickException(f"Unknown unit '{unit_code}'.")
-    criterion = compliance.scope_criterion(None, unit=unit)  # an operator sees every unit
-    rows = compliance.statuses(
-        standard, criterion, today=local_date(utcnow()), with_missing=level == "officials"
+    table = tables.export_table(  # an operator sees every unit
+        None, standard, tables.OfficialFilter(unit=unit), level, today=local_date(utcnow())
     )
-    if level == "units":
-        units = {u.id: u for u in db.session.scalars(select(Unit))}
-        summaries, total = compliance.summarize(list(rows), unit, units)
-        table = exports.units_table(summaries, total)
-    else:
-        table = exports.officials_table(rows, standard)
     if fmt == "xlsx":
         data = exports.xlsx_bytes(table, sheet=f"Dat chuan {year}")
         if output is None:

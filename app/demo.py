@@ -15,9 +15,9 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.compliance.services import add_external_training
-from app.learn.services import complete_lesson
 from app.models import Course, Lesson, Position, Quiz, Role, UnitKind, User, db
 from app.people.services import create_user, ensure_unit, sync_positions
+from app.progress.services import complete_lesson
 from app.quiz.services import attempt_questions, start_attempt, submit_attempt
 
 PASSWORD = "demo-2026!"

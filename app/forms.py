@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 
 from flask_babel import get_translations, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField as BaseDateField
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from app.text import drop_control_characters
 
 # WTForms' messages that our forms can show, marked so that `make i18n-update` keeps them in
 # the site's catalogue (WTForms ships no Vietnamese). The plural ones are in WTFORMS_PLURALS.
@@ -48,11 +47,6 @@ def _plural_markers() -> None:  # never called: lets `pybabel extract` see the p
         "Field cannot be longer than %(max)d characters.",
         1,
     )
-
-
-def drop_control_characters(value: Any) -> Any:
-    """``value`` without control characters other than tab and line breaks; non-text unchanged."""
-    return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
 
 
 class SiteTranslations:

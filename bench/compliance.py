@@ -43,6 +43,7 @@ from app.models import (  # noqa: E402
     utcnow,
 )
 from app.people.services import create_unit, sync_positions  # noqa: E402
+from app.progress.services import refresh_after_load  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password"
@@ -53,7 +54,9 @@ def build(size: int) -> None:
     sync_positions()
     content, errors = read_content(ROOT / "courses", ROOT / "quizzes")
     assert not errors, errors
-    load_content(content, now=utcnow())
+    now = utcnow()
+    report = load_content(content, now=now)
+    refresh_after_load(report.lesson_course_ids, report.course_ids, now=now)
     province = create_unit("BENCH", "Tỉnh Đo Kiểm", UnitKind.PROVINCE)
     communes = [
         create_unit(f"BENCH-{i}", f"Xã Đo Kiểm {i}", UnitKind.COMMUNE, province)

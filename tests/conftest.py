@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import event
@@ -63,6 +65,34 @@ def fresh_app(content_dirs, config="testing"):
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+class Clock:
+    """The one clock of the tests: ``clock.freeze(moment)`` stops time at ``moment`` (naive UTC,
+    as ``utcnow()`` returns it) for everything — services, views, commands, served apps — until
+    the test ends; ``clock.move_to(moment)`` moves it."""
+
+    def __init__(self) -> None:
+        self._travel = None
+
+    def freeze(self, moment: datetime) -> None:
+        self.stop()
+        self._travel = time_machine.travel(moment.replace(tzinfo=UTC), tick=False)
+        self._travel.start()
+
+    move_to = freeze
+
+    def stop(self) -> None:
+        if self._travel is not None:
+            self._travel.stop()
+            self._travel = None
+
+
+@pytest.fixture
+def clock():
+    frozen = Clock()
+    yield frozen
+    frozen.stop()
 
 
 @pytest.fixture

@@ -121,3 +121,21 @@ def write_quiz(
     if settings is not None:
         (quizzes / f"{slug}.yml").write_text(settings, encoding="utf-8")
     return path
+
+
+def responses(attempt, form):
+    """What the attempt page's fields in ``form`` answer, as the quiz services take it."""
+    from app.quiz import forms as quiz_forms
+    from app.quiz.services import attempt_questions
+
+    return quiz_forms.responses(attempt_questions(attempt), form)
+
+
+def load_content(content, *, now):
+    """Load content as ``flask content load`` does: the rows, then progress refreshed."""
+    from app.content import loader
+    from app.progress.services import refresh_after_load
+
+    report = loader.load_content(content, now=now)
+    refresh_after_load(report.lesson_course_ids, report.course_ids, now=now)
+    return report

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
 from app.auth.forms import ChangePasswordForm, LoginForm
-from app.models import db, utcnow
+from app.models import utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -42,7 +42,6 @@ def login():
                 now=utcnow(),
             )
         except services.Throttled as exc:
-            db.session.commit()
             form.password.errors.append(
                 _(
                     "Too many failed sign-ins. Try again in %(minutes)d minutes.",
@@ -50,11 +49,9 @@ def login():
                 )
             )
             return render_template("auth/login.html", form=form), 429
-        except services.InvalidCredentials:
-            db.session.commit()  # the failure must count
+        except services.InvalidCredentials:  # the failure counts: the request commits it
             form.password.errors.append(_("Wrong username or password."))
             return render_template("auth/login.html", form=form), 400
-        db.session.commit()
         login_user(user, remember=form.remember.data)
         if user.must_change_password:
             flash(_("Please choose a new password before you continue."), "warning")
@@ -84,7 +81,6 @@ def change_password():
         except services.InvalidCredentials:
             form.current.errors.append(_("The current password is wrong."))
             return render_template("auth/password.html", form=form), 400
-        db.session.commit()
         login_user(current_user._get_current_object())  # this session goes on, others end
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("learn.home"))

@@ -20,6 +20,7 @@ from app.compliance import queries, services, text
 from app.compliance.rules import Status
 from app.i18n import date_filter, number_filter
 from app.models import Certificate, Role, Unit, User, db
+from app.progress import queries as progress_queries
 
 
 def _labels(year: int) -> dict[str, str]:
@@ -57,7 +58,7 @@ def training_record(
             select(Certificate).where(Certificate.user_id == user.id, Certificate.year == year)
         )
     }
-    done = [row for row in queries.user_course_progress(user, year) if row.completed_at]
+    done = [row for row in progress_queries.user_course_progress(user, year) if row.completed_at]
     courses = [
         RecordCourse(
             title=row.title,

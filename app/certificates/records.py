@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from app.compliance.certificates import FONT_DIR
+from app.certificates.pdf import FONT_DIR
 
 __all__ = ["RecordCourse", "RecordExternal", "TrainingRecord", "render_record_pdf"]
 

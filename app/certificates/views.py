@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -14,34 +12,16 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.compliance import queries, services
-from app.compliance.certificates import CertificateData, normalize_code, render_certificate_pdf
-from app.compliance.rules import Status
-from app.i18n import number_filter
-from app.models import (
-    Certificate,
-    Course,
-    CourseProgress,
-    Standard,
-    User,
-    db,
-    local_date,
-    utcnow,
-)
+from app.certificates import services
+from app.certificates.codes import normalize_code
+from app.certificates.pdf import CertificateData, render_certificate_pdf
+from app.models import Certificate, Course, User, db, local_date, utcnow
 from app.people.scope import can_see_user
 
 bp = Blueprint("certificates", __name__)
-
-TRACKS = {
-    "reform": "Cải cách hành chính",
-    "it": "Kỹ năng công nghệ thông tin",
-    "ethics": "Đạo đức, văn hóa công vụ",
-}
 
 
 def holder_or_404() -> User:
@@ -85,76 +65,44 @@ def _pdf(certificate: Certificate, user: User) -> Response:
     )
 
 
-@bp.get("/certificates/course/<slug>/<int:year>")
+def _ready_page(action: str):
+    """Not issued yet, but earned: a button issues it (a GET never creates a certificate)."""
+    return render_template("certificates/issue.html", action=action)
+
+
+@bp.route("/certificates/course/<slug>/<int:year>", methods=["GET", "POST"])
 @login_required
 def course_certificate(slug: str, year: int):
+    """GET: the certificate issued for this course and year; POST: issue it (once)."""
     user = holder_or_404()
     course = db.first_or_404(select(Course).where(Course.slug == slug))
-    progress = db.session.scalar(
-        select(CourseProgress).where(
-            CourseProgress.user_id == user.id,
-            CourseProgress.course_id == course.id,
-            CourseProgress.year == year,
-            CourseProgress.completed_at.is_not(None),
-        )
-    )
-    if progress is None:
-        abort(404)
-    with force_locale("vi"):  # certificates are Vietnamese documents
-        certificate = _issue_course(user, course, progress, year)
-    db.session.commit()
+    certificate = services.course_certificate(user, course, year)
+    if certificate is None:
+        try:
+            if request.method == "GET":
+                services.eligible_for_course(user, course, year)
+                return _ready_page(request.full_path)
+            certificate = services.issue_course_certificate(user, course, year, now=utcnow())
+        except services.NotEligible:
+            abort(404)
     return _pdf(certificate, user)
 
 
-def _issue_course(user: User, course: Course, progress: CourseProgress, year: int) -> Certificate:
-    return services.issue_certificate(
-        user,
-        kind="course",
-        year=year,
-        course_id=course.id,
-        title=course.title,
-        details=[
-            _("Track: %(track)s", track=TRACKS.get(course.track, course.track)),
-            _("Hours credited: %(hours)s", hours=number_filter(progress.hours)),
-        ],
-        completed_on=local_date(progress.completed_at),
-        now=utcnow(),
-    )
-
-
-@bp.get("/certificates/standard/<int:year>")
+@bp.route("/certificates/standard/<int:year>", methods=["GET", "POST"])
 @login_required
 def standard_certificate(year: int):
+    """GET: the certificate of meeting ``year``'s standard; POST: issue it (once)."""
     user = holder_or_404()
-    standard = queries.standard_for(year)
-    if standard is None:
-        abort(404)
-    status = services.official_status(standard, user, today=local_date(utcnow()))
-    if status is None or status.status != Status.COMPLIANT:
-        abort(404)
-    completed_on = services.compliance_date(standard, user)
-    with force_locale("vi"):
-        certificate = _issue_standard(user, standard, status, completed_on)
-    db.session.commit()
+    certificate = services.standard_certificate(user, year)
+    if certificate is None:
+        try:
+            if request.method == "GET":
+                services.eligible_for_standard(user, year, today=local_date(utcnow()))
+                return _ready_page(request.full_path)
+            certificate = services.issue_standard_certificate(user, year, now=utcnow())
+        except services.NotEligible:
+            abort(404)
     return _pdf(certificate, user)
-
-
-def _issue_standard(
-    user: User, standard: Standard, status: services.OfficialStatus, completed_on: date
-) -> Certificate:
-    return services.issue_certificate(
-        user,
-        kind="standard",
-        year=standard.year,
-        title=standard.title,
-        details=[
-            _("Issued by: %(issuer)s", issuer=standard.issuer),
-            *[_("Basis: %(doc)s", doc=doc) for doc in standard.legal_basis[:2]],
-            _("Hours counted: %(hours)s", hours=number_filter(status.result.hours)),
-        ],
-        completed_on=completed_on,
-        now=utcnow(),
-    )
 
 
 @bp.get("/verify")

@@ -21,9 +21,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.compliance.services import add_external_training
-from app.forms import drop_control_characters
 from app.models import Course, CourseProgress, Role, User, db, local_date, local_to_utc
 from app.people.scope import can_see_user
+from app.text import drop_control_characters
 
 logger = logging.getLogger(__name__)
 

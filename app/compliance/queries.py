@@ -11,7 +11,6 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, true
 
-from app.learn.queries import lesson_counts
 from app.models import (
     Course,
     CourseProgress,
@@ -33,6 +32,10 @@ from app.people.scope import in_scope, unit_in_scope
 
 def scoped_units(viewer: User) -> list[Unit]:
     return list(db.session.scalars(select(Unit).where(unit_in_scope(viewer)).order_by(Unit.path)))
+
+
+def positions() -> list[Position]:
+    return list(db.session.scalars(select(Position).order_by(Position.sort_order)))
 
 
 def standard_for(year: int) -> Standard | None:
@@ -257,37 +260,6 @@ def leave_periods(year: int, criterion: ColumnElement[bool]) -> dict[int, list[t
     for user_id, start, end in rows:
         periods.setdefault(user_id, []).append((start, end))
     return periods
-
-
-def user_course_progress(user: User, year: int) -> list:
-    """Each active course with this official's progress in ``year`` (one query)."""
-    counts = lesson_counts()
-    return db.session.execute(
-        select(
-            Course.id,
-            Course.slug,
-            Course.title,
-            Course.track,
-            Course.hours,
-            func.coalesce(counts.c.n, 0).label("lesson_count"),
-            CourseProgress.lessons_completed,
-            CourseProgress.completed_at,
-            CourseProgress.quiz_grade,
-            CourseProgress.source,
-            CourseProgress.last_activity_at,
-        )
-        .outerjoin(counts, counts.c.course_id == Course.id)
-        .outerjoin(
-            CourseProgress,
-            and_(
-                CourseProgress.course_id == Course.id,
-                CourseProgress.user_id == user.id,
-                CourseProgress.year == year,
-            ),
-        )
-        .where(or_(Course.is_active.is_(True), CourseProgress.id.is_not(None)))
-        .order_by(Course.sort_order, Course.title)
-    ).all()
 
 
 def external_training_of(user: User, year: int) -> list[ExternalTraining]:

@@ -16,10 +16,8 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, and_, select, true
 
 from app.compliance import queries
-from app.compliance.certificates import new_verification_code, normalize_code
 from app.compliance.rules import Facts, Result, StandardRules, Status, evaluate
 from app.models import (
-    Certificate,
     CourseProgress,
     DeadlineExtension,
     Exemption,
@@ -37,7 +35,26 @@ from app.people.scope import in_scope
 logger = logging.getLogger(__name__)
 
 
+MAX_SCAN_BYTES = 5 * 1024 * 1024
+
+
 class ComplianceError(Exception):
+    pass
+
+
+class EndsBeforeStart(ComplianceError):
+    """A training or leave period that ends before it starts."""
+
+
+class EndsInFuture(ComplianceError):
+    """External training is recorded once it has happened."""
+
+
+class FileTooLarge(ComplianceError):
+    pass
+
+
+class NotPositive(ComplianceError):
     pass
 
 
@@ -221,9 +238,13 @@ def add_external_training(
     source: str = "manual",
 ) -> ExternalTraining:
     if hours <= 0:
-        raise ComplianceError("hours must be positive")
+        raise NotPositive("hours must be positive")
     if start_date and start_date > end_date:
-        raise ComplianceError("the training ends before it starts")
+        raise EndsBeforeStart("the training ends before it starts")
+    if end_date > local_date(now):
+        raise EndsInFuture("the training cannot end in the future")
+    if file is not None and len(file[2]) > MAX_SCAN_BYTES:
+        raise FileTooLarge("the scan is larger than 5 MB")
     record = ExternalTraining(
         user_id=user.id,
         year=end_date.year,
@@ -308,7 +329,7 @@ def add_leave(
     user: User, start: date, end: date, kind: str, *, created_by: User, now: datetime
 ) -> LeavePeriod:
     if end < start:
-        raise ComplianceError("the leave ends before it starts")
+        raise EndsBeforeStart("the leave ends before it starts")
     record = LeavePeriod(
         user_id=user.id,
         start_date=start,
@@ -320,58 +341,6 @@ def add_leave(
     db.session.add(record)
     db.session.flush()
     return record
-
-
-# --- Certificates ----------------------------------------------------------------------------
-
-
-def issue_certificate(
-    user: User,
-    *,
-    kind: str,
-    year: int,
-    title: str,
-    details: list[str],
-    completed_on: date,
-    course_id: int | None = None,
-    now: datetime,
-) -> Certificate:
-    """The certificate for this achievement, created once with a new verification code."""
-    existing = db.session.scalar(
-        select(Certificate).where(
-            Certificate.user_id == user.id,
-            Certificate.kind == kind,
-            Certificate.year == year,
-            Certificate.course_id.is_(None)
-            if course_id is None
-            else Certificate.course_id == course_id,
-        )
-    )
-    if existing is not None:
-        return existing
-    certificate = Certificate(
-        code=new_verification_code(),
-        kind=kind,
-        user_id=user.id,
-        course_id=course_id,
-        year=year,
-        title=title,
-        holder_name=user.full_name,
-        details=details,
-        completed_on=completed_on,
-        issued_at=now,
-    )
-    db.session.add(certificate)
-    db.session.flush()
-    logger.info("certificate issued: id=%s user=%s kind=%s", certificate.id, user.id, kind)
-    return certificate
-
-
-def find_certificate(code: str) -> Certificate | None:
-    canonical = normalize_code(code)
-    if not canonical:
-        return None
-    return db.session.scalar(select(Certificate).where(Certificate.code == canonical))
 
 
 def compliance_date(standard: Standard, user: User) -> date:

@@ -16,11 +16,12 @@ from flask import (
 )
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth.decorators import role_required
-from app.compliance import exports, imports, queries, services, text
+from app.compliance import exports, imports, queries, records, services, tables, text
 from app.compliance.forms import (
     ExemptionForm,
     ExtensionForm,
@@ -28,23 +29,10 @@ from app.compliance.forms import (
     ImportForm,
     LeaveForm,
 )
-from app.compliance.rules import STATUS_ORDER, Status
-from app.models import (
-    DeadlineExtension,
-    Exemption,
-    ExternalTraining,
-    LeavePeriod,
-    Position,
-    QuizAttempt,
-    Role,
-    Unit,
-    User,
-    db,
-    local_date,
-    local_year,
-    utcnow,
-)
-from app.pagination import Page, paginate_rows
+from app.compliance.rules import STATUS_ORDER
+from app.models import ExternalTraining, Role, Unit, User, db, local_date, local_year, utcnow
+from app.pagination import paginate_rows
+from app.params import page_number, selected_year
 from app.people.scope import can_see_unit, can_see_user
 
 bp = Blueprint("compliance", __name__, url_prefix="/hr")
@@ -52,19 +40,8 @@ bp.add_app_template_global(text.status_label, "status_label")
 bp.add_app_template_global(text.reason, "reason")
 
 HR_ROLES = (Role.HR, Role.ADMIN)
-MAX_SCAN_BYTES = 5 * 1024 * 1024
 # The browser's claimed type of an upload is not trusted: anything else is served as bytes.
 SCAN_MIMETYPES = {"application/pdf", "image/jpeg", "image/png"}
-SORTS = {
-    "name": lambda r: (r.full_name.casefold(), r.user_id),
-    "unit": lambda r: (r.unit_path, r.full_name.casefold()),
-    "status": lambda r: (STATUS_ORDER.index(r.status), r.full_name.casefold()),
-    "hours": lambda r: (-r.result.hours, r.full_name.casefold()),
-    "activity": lambda r: (
-        r.last_activity is None,
-        -(r.last_activity.timestamp() if r.last_activity else 0),
-    ),
-}
 
 
 def visible_user_or_404(user_id: int) -> User:
@@ -73,12 +50,6 @@ def visible_user_or_404(user_id: int) -> User:
     if user.id == current_user.id or not can_see_user(current_user, user):
         abort(404)
     return user
-
-
-def selected_year() -> int:
-    this_year = local_year(utcnow())
-    year = request.args.get("year", type=int) or this_year
-    return year if 2000 <= year <= this_year + 1 else this_year
 
 
 def selected_unit() -> Unit | None:
@@ -99,7 +70,7 @@ def default_root() -> Unit | None:
 def filters() -> dict:
     """The dashboard's filters as query arguments (for links, exports and pagination)."""
     return {
-        "year": selected_year(),
+        "year": selected_year(request.args, now=utcnow()),
         "unit": request.args.get("unit", ""),
         "position": request.args.get("position", ""),
         "status": request.args.get("status", ""),
@@ -107,38 +78,48 @@ def filters() -> dict:
     }
 
 
-def _rows(standard, unit, position, *, with_missing: bool = True):
-    criterion = services.scope_criterion(current_user, unit=unit, position_code=position or None)
-    return list(
-        services.statuses(
-            standard, criterion, today=local_date(utcnow()), with_missing=with_missing
-        )
+def official_filter(args: dict, unit: Unit | None, *, search: str = "") -> tables.OfficialFilter:
+    return tables.OfficialFilter(
+        unit=unit,
+        position=args["position"],
+        status=args["status"],
+        search=search,
+        sort=args["sort"],
     )
+
+
+def _page_context(year: int) -> dict:
+    """What every HR list page offers to choose from."""
+    return {
+        "year": year,
+        "years": sorted(set(queries.standard_years()) | {local_year(utcnow())}),
+        "units": queries.scoped_units(current_user),
+        "positions": queries.positions(),
+        "statuses": STATUS_ORDER,
+    }
 
 
 @bp.get("/")
 @role_required(*HR_ROLES)
 def dashboard():
-    year = selected_year()
-    standard = queries.standard_for(year)
+    args = filters()
+    standard = queries.standard_for(args["year"])
     unit = selected_unit() or default_root()
-    position = request.args.get("position", "")
-    units = queries.scoped_units(current_user)
     context = {
-        "year": year,
-        "years": sorted(set(queries.standard_years()) | {local_year(utcnow())}),
+        **_page_context(args["year"]),
         "standard": standard,
-        "units": units,
         "unit": unit,
-        "positions": db.session.scalars(select(Position).order_by(Position.sort_order)).all(),
-        "position": position,
-        "statuses": STATUS_ORDER,
-        "filters": filters(),
+        "position": args["position"],
+        "filters": args,
     }
     if standard is None:
         return render_template("compliance/dashboard.html", **context)
-    rows = _rows(standard, unit, position, with_missing=False)
-    summaries, total = services.summarize(rows, unit, {u.id: u for u in units})
+    summaries, total = tables.unit_summaries(
+        current_user,
+        standard,
+        tables.OfficialFilter(unit=unit, position=args["position"]),
+        today=local_date(utcnow()),
+    )
     return render_template("compliance/dashboard.html", summaries=summaries, total=total, **context)
 
 
@@ -146,57 +127,32 @@ def dashboard():
 @role_required(*HR_ROLES)
 def officials():
     args = filters()
-    year = args["year"]
-    standard = queries.standard_for(year)
+    standard = queries.standard_for(args["year"])
     unit = selected_unit()
-    units = queries.scoped_units(current_user)
-    positions = db.session.scalars(select(Position).order_by(Position.sort_order)).all()
     search = request.args.get("q", "").strip()
+    context = {
+        **_page_context(args["year"]),
+        "standard": standard,
+        "unit": unit,
+        "filters": {**args, "q": search},
+    }
+    per_page = current_app.config["PER_PAGE"]
     if standard is None:  # no standard that year: plain progress, as in any year
         page = paginate_rows(
-            queries.officials_progress(current_user, year, unit=unit, search=search),
-            page=request.args.get("page", 1, type=int),
-            per_page=current_app.config["PER_PAGE"],
+            queries.officials_progress(current_user, args["year"], unit=unit, search=search),
+            page=page_number(request.args),
+            per_page=per_page,
         )
-        return render_template(
-            "compliance/progress.html",
-            page=page,
-            units=units,
-            unit=unit,
-            positions=positions,
-            statuses=STATUS_ORDER,
-            filters={**args, "q": search},
-            years=sorted(set(queries.standard_years()) | {local_year(utcnow())}),
-            year=year,
-        )
-    rows = _rows(standard, unit, args["position"])
-    if args["status"] in set(Status):
-        rows = [r for r in rows if r.status == args["status"]]
-    if search:
-        needle = search.casefold()
-        rows = [r for r in rows if needle in r.full_name.casefold() or needle in r.username]
-    rows.sort(key=SORTS.get(args["sort"], SORTS["unit"]))
-    per_page = current_app.config["PER_PAGE"]
-    total = len(rows)
-    page_number = max(1, min(request.args.get("page", 1, type=int), max(1, -(-total // per_page))))
-    page = Page(
-        items=rows[(page_number - 1) * per_page : page_number * per_page],
-        page=page_number,
+        return render_template("compliance/progress.html", page=page, **context)
+    page = tables.officials_page(
+        current_user,
+        standard,
+        official_filter(args, unit, search=search),
+        today=local_date(utcnow()),
+        page=page_number(request.args),
         per_page=per_page,
-        total=total,
     )
-    return render_template(
-        "compliance/officials.html",
-        page=page,
-        years=sorted(set(queries.standard_years()) | {local_year(utcnow())}),
-        standard=standard,
-        units=units,
-        unit=unit,
-        positions=positions,
-        statuses=STATUS_ORDER,
-        filters={**args, "q": search},
-        year=year,
-    )
+    return render_template("compliance/officials.html", page=page, **context)
 
 
 @bp.get("/export.<fmt>")
@@ -208,22 +164,13 @@ def export(fmt: str):
     standard = queries.standard_for(args["year"])
     if standard is None:
         abort(404)
-    root = selected_unit() or default_root()
     level = request.args.get("level", "officials")
-    rows = _rows(standard, root, args["position"], with_missing=level == "officials")
-    if args["status"] in set(Status):
-        rows = [r for r in rows if r.status == args["status"]]
-    search = request.args.get("q", "").strip()
-    if search and level == "officials":  # the list exported as it was shown
-        needle = search.casefold()
-        rows = [r for r in rows if needle in r.full_name.casefold() or needle in r.username]
-    if level == "units":
-        summaries, total = services.summarize(
-            rows, root, {u.id: u for u in queries.scoped_units(current_user)}
-        )
-        table = exports.units_table(summaries, total)
-    else:
-        table = exports.officials_table(rows, standard)
+    if level not in tables.LEVELS:
+        abort(400)
+    flt = official_filter(
+        args, selected_unit() or default_root(), search=request.args.get("q", "").strip()
+    )
+    table = tables.export_table(current_user, standard, flt, level, today=local_date(utcnow()))
     name = f"dat-chuan-{args['year']}-{level}"
     if fmt == "csv":
         return Response(
@@ -241,58 +188,30 @@ def export(fmt: str):
 @bp.get("/officials/<int:user_id>")
 @role_required(*HR_ROLES)
 def official(user_id: int):
-    return _official_page(visible_user_or_404(user_id), selected_year())
+    return _official_page(visible_user_or_404(user_id), selected_year(request.args, now=utcnow()))
 
 
 def _official_page(user: User, year: int, *, status_code: int = 200, **forms):
     """One official's full record; ``forms`` carries a form that failed, with what was typed."""
-    standard = queries.standard_for(year)
-    status = (
-        services.official_status(standard, user, today=local_date(utcnow())) if standard else None
-    )
+    record = records.official_record(user, year, today=local_date(utcnow()))
     forms = {
         "extension_form": ExtensionForm(formdata=None),
         "exemption_form": ExemptionForm(formdata=None),
         "leave_form": LeaveForm(formdata=None),
         **forms,
     }
-    page = render_template(
-        "compliance/official.html",
-        official=user,
-        year=year,
-        standard=standard,
-        status=status,
-        rows=queries.user_course_progress(user, year),
-        external=db.session.scalars(
-            select(ExternalTraining)
-            .where(ExternalTraining.user_id == user.id)
-            .order_by(ExternalTraining.end_date.desc())
-        ).all(),
-        extensions=db.session.scalars(
-            select(DeadlineExtension)
-            .where(DeadlineExtension.user_id == user.id)
-            .order_by(DeadlineExtension.id.desc())
-        ).all(),
-        exemption=db.session.scalar(
-            select(Exemption).where(Exemption.user_id == user.id, Exemption.year == year)
-        ),
-        leaves=db.session.scalars(
-            select(LeavePeriod)
-            .where(LeavePeriod.user_id == user.id)
-            .order_by(LeavePeriod.start_date.desc())
-        ).all(),
-        attempts=db.session.scalars(
-            select(QuizAttempt)
-            .where(QuizAttempt.user_id == user.id, QuizAttempt.year == year)
-            .order_by(QuizAttempt.started_at)
-        ).all(),
-        **forms,
-    )
-    return page, status_code
+    return render_template("compliance/official.html", **vars(record), **forms), status_code
 
 
 def _back(user: User, year: int):
     return redirect(url_for("compliance.official", user_id=user.id, year=year))
+
+
+EXTERNAL_ERRORS = {
+    services.FileTooLarge: ("scan", _l("The file is larger than 5 MB.")),
+    services.EndsInFuture: ("end_date", _l("The training cannot end in the future.")),
+    services.EndsBeforeStart: ("end_date", _l("The training ends before it starts.")),
+}
 
 
 @bp.route("/officials/<int:user_id>/external", methods=["GET", "POST"])
@@ -303,14 +222,11 @@ def add_external(user_id: int):
     if form.validate_on_submit():
         upload = None
         if form.scan.data:
-            data = form.scan.data.read(MAX_SCAN_BYTES + 1)
-            if len(data) > MAX_SCAN_BYTES:
-                form.scan.errors.append(_("The file is larger than 5 MB."))
-                return render_template("compliance/external.html", form=form, official=user), 400
-            upload = (form.scan.data.filename[-255:], form.scan.data.mimetype[:100], data)
-        if form.end_date.data > local_date(utcnow()):
-            form.end_date.errors.append(_("The training cannot end in the future."))
-            return render_template("compliance/external.html", form=form, official=user), 400
+            upload = (
+                form.scan.data.filename[-255:],
+                form.scan.data.mimetype[:100],
+                form.scan.data.read(services.MAX_SCAN_BYTES + 1),
+            )
         try:
             record = services.add_external_training(
                 user,
@@ -324,10 +240,10 @@ def add_external(user_id: int):
                 created_by=current_user,
                 now=utcnow(),
             )
-        except services.ComplianceError:
-            form.end_date.errors.append(_("The training ends before it starts."))
+        except tuple(EXTERNAL_ERRORS) as exc:
+            name, message = EXTERNAL_ERRORS[type(exc)]
+            form[name].errors.append(str(message))
             return render_template("compliance/external.html", form=form, official=user), 400
-        db.session.commit()
         flash(_("External training recorded."), "success")
         return _back(user, record.year)
     status = 400 if request.method == "POST" else 200
@@ -356,7 +272,7 @@ def external_scan(record_id: int):
 @role_required(*HR_ROLES)
 def extend(user_id: int):
     user = visible_user_or_404(user_id)
-    year = selected_year()
+    year = selected_year(request.args, now=utcnow())
     standard = queries.standard_for(year)
     if standard is None:
         abort(404)
@@ -381,7 +297,6 @@ def extend(user_id: int):
             )
         )
         return _official_page(user, year, status_code=400, extension_form=form)
-    db.session.commit()
     flash(_("The deadline has been extended."), "success")
     return _back(user, year)
 
@@ -390,17 +305,15 @@ def extend(user_id: int):
 @role_required(*HR_ROLES)
 def exempt(user_id: int):
     user = visible_user_or_404(user_id)
-    year = selected_year()
+    year = selected_year(request.args, now=utcnow())
     if request.form.get("lift"):
         services.set_exemption(user, year, None, granted_by=current_user, now=utcnow())
-        db.session.commit()
         flash(_("The exemption has been lifted."), "success")
         return _back(user, year)
     form = ExemptionForm()
     if not form.validate_on_submit():
         return _official_page(user, year, status_code=400, exemption_form=form)
     services.set_exemption(user, year, form.reason.data, granted_by=current_user, now=utcnow())
-    db.session.commit()
     flash(_("The exemption has been recorded."), "success")
     return _back(user, year)
 
@@ -409,7 +322,7 @@ def exempt(user_id: int):
 @role_required(*HR_ROLES)
 def leave(user_id: int):
     user = visible_user_or_404(user_id)
-    year = selected_year()
+    year = selected_year(request.args, now=utcnow())
     form = LeaveForm()
     if not form.validate_on_submit():
         return _official_page(user, year, status_code=400, leave_form=form)
@@ -425,7 +338,6 @@ def leave(user_id: int):
     except services.ComplianceError:
         form.end_date.errors.append(_("The leave ends before it starts."))
         return _official_page(user, year, status_code=400, leave_form=form)
-    db.session.commit()
     flash(_("The leave has been recorded."), "success")
     return _back(user, year)
 
@@ -446,7 +358,6 @@ def import_records():
         if report.errors or form.dry_run.data:
             db.session.rollback()
         else:
-            db.session.commit()
             flash(
                 _("%(n)d records imported.", n=len(report.records)),
                 "success",

@@ -19,7 +19,6 @@ from app.content.courses import CourseData, read_courses
 from app.content.errors import ContentError, ContentErrors
 from app.content.quizzes import QuizData, read_quizzes
 from app.content.standards import StandardData, read_standards
-from app.learn.services import recount_lessons, refresh_after_content_change
 from app.models import (
     Course,
     Lesson,
@@ -48,6 +47,10 @@ class LoadReport:
     updated: list[str] = field(default_factory=list)
     deactivated: list[str] = field(default_factory=list)
     unchanged: int = 0
+    # Courses whose lessons were synced, and every course whose lessons or quiz changed:
+    # what progress must recount and refresh after the load (``progress.refresh_after_load``).
+    lesson_course_ids: list[int] = field(default_factory=list)
+    course_ids: list[int] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -235,10 +238,10 @@ def load_content(content: ContentSet, *, now: datetime) -> LoadReport:
     _withdraw(courses, {c.slug for c in content.courses}, report, "course", now)
 
     db.session.flush()
-    recount_lessons(touched_courses)
+    report.lesson_course_ids = list(touched_courses)
     touched_courses += _load_quizzes(content.quizzes, report, now=now)
     _load_standards(content.standards, report, now=now)
-    refresh_after_content_change(touched_courses, now=now)
+    report.course_ids = touched_courses
     logger.info(
         "content loaded: %d created, %d updated, %d deactivated, %d unchanged",
         len(report.created),

@@ -4,9 +4,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.compliance import queries as compliance_queries
-from app.compliance import services as compliance
-from app.learn import queries, services
+from app.compliance import records
 from app.models import Course, Lesson, Track, db, local_date, local_year, utcnow
+from app.params import selected_year
+from app.progress import queries
+from app.progress import services as progress
 
 bp = Blueprint("learn", __name__)
 
@@ -23,22 +25,18 @@ def active_lesson_or_404(course: Course, lesson_slug: str) -> Lesson:
     )
 
 
-def _my_status(year: int):
-    standard = compliance_queries.standard_for(year)
-    if standard is None or not current_user.is_official:
-        return standard, None
-    return standard, compliance.official_status(standard, current_user, today=local_date(utcnow()))
-
-
 @bp.get("/")
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     year = local_year(utcnow())
-    cards = queries.course_cards(current_user, year)
-    standard, status = _my_status(year)
+    standard, status = records.status_in(current_user, year, today=local_date(utcnow()))
     return render_template(
-        "learn/home.html", cards=cards, year=year, standard=standard, status=status
+        "learn/home.html",
+        cards=queries.course_cards(current_user, year),
+        year=year,
+        standard=standard,
+        status=status,
     )
 
 
@@ -46,35 +44,9 @@ def home():
 @login_required
 def my_training():
     """This year's status and why, progress per required course and hours, past years."""
-    this_year = local_year(utcnow())
-    year = request.args.get("year", type=int) or this_year
-    if not 2000 <= year <= this_year + 1:
-        year = this_year
-    standard, status = _my_status(year)
-    required = compliance_queries.required_courses(standard) if standard else []
-    mine = [
-        (course, position)
-        for course, position in required
-        if position is None or position.id == current_user.position_id
-    ]
-    progress = {row.id: row for row in compliance_queries.user_course_progress(current_user, year)}
-    history = []
-    for past in compliance_queries.standard_years():
-        if past == year:
-            continue
-        past_standard, past_status = _my_status(past)
-        if past_status is not None:
-            history.append((past_standard, past_status))
-    return render_template(
-        "learn/my_training.html",
-        year=year,
-        standard=standard,
-        status=status,
-        required=mine,
-        progress=progress,
-        history=history,
-        external=compliance_queries.external_training_of(current_user, year),
-    )
+    year = selected_year(request.args, now=utcnow())
+    mine = records.my_training(current_user, year, today=local_date(utcnow()))
+    return render_template("learn/my_training.html", **vars(mine))
 
 
 @bp.get("/courses")
@@ -94,7 +66,7 @@ def course(slug: str):
     course = active_course_or_404(slug)
     year = local_year(utcnow())
     lessons = queries.active_lessons(course)
-    done = services.completed_lesson_ids(current_user, course, year)
+    done = queries.completed_lesson_ids(current_user, course, year)
     progress = queries.course_progress(current_user, course, year)
     return render_template(
         "learn/course.html",
@@ -116,7 +88,7 @@ def lesson(slug: str, lesson_slug: str):
     if index is None:
         abort(404)
     year = local_year(utcnow())
-    done = services.completed_lesson_ids(current_user, course, year)
+    done = queries.completed_lesson_ids(current_user, course, year)
     return render_template(
         "learn/lesson.html",
         course=course,
@@ -134,19 +106,9 @@ def lesson(slug: str, lesson_slug: str):
 def complete(slug: str, lesson_slug: str):
     course = active_course_or_404(slug)
     lesson = active_lesson_or_404(course, lesson_slug)
-    if services.complete_lesson(current_user, lesson, now=utcnow()):
+    if progress.complete_lesson(current_user, lesson, now=utcnow()):
         flash(_("Lesson marked as completed."), "success")
-    db.session.commit()
-    following = db.session.scalar(
-        select(Lesson)
-        .where(
-            Lesson.course_id == course.id,
-            Lesson.is_active.is_(True),
-            Lesson.position > lesson.position,
-        )
-        .order_by(Lesson.position)
-        .limit(1)
-    )
+    following = queries.next_lesson(lesson)
     if following is not None:
         return redirect(url_for("learn.lesson", slug=course.slug, lesson_slug=following.slug))
     return redirect(url_for("learn.course", slug=course.slug))

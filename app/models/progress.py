@@ -28,7 +28,7 @@ class LessonCompletion(db.Model):
 
 
 class CourseProgress(db.Model):
-    """Summary read by pages and reports; refreshed by ``learn.services`` after each event."""
+    """Summary read by pages and reports; refreshed by ``progress.services`` after each event."""
 
     __table_args__ = (UniqueConstraint("user_id", "course_id", "year"),)
 

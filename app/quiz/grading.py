@@ -237,11 +237,12 @@ def _format_number(number: float) -> str:
     return f"{number:.15g}"
 
 
-def right_answer_summary(question: Question) -> str:
+def right_answer_summary(question: Question, *, true_false: tuple[str, str]) -> str:
     """Human-readable right answer(s) for the review page.
 
     multichoice: the full-credit answer(s) (all positive-weight answers when several must be
-    chosen), joined by "; ", e.g. "B; C"; truefalse: "Đúng" or "Sai"; shortanswer: the
+    chosen), joined by "; ", e.g. "B; C"; truefalse: ``true_false``'s words for true and false
+    (the page's language: this module knows no catalogue); shortanswer: the
     full-credit answers joined by "; "; numerical: "5 ± 0.5" (just "5" with no tolerance);
     match: "subquestion → answer" pairs joined by "; "; essay and description: "".
     """
@@ -251,7 +252,7 @@ def right_answer_summary(question: Question) -> str:
         return "; ".join(a.text for a in answers if a.fraction >= threshold and a.fraction > 0)
     if question.type == "truefalse":
         right = next((a.text for a in answers if a.fraction == 1.0), "")
-        return {"true": "Đúng", "false": "Sai"}.get(right, "")
+        return dict(zip(("true", "false"), true_false, strict=True)).get(right, "")
     if question.type == "shortanswer":
         return "; ".join(a.text for a in answers if a.fraction == 1.0)
     if question.type == "numerical":

@@ -103,7 +103,7 @@ def review_items(
         )
         if level >= 2:
             question = question_from_dict(item.question.data)
-            review.right_answer = grading.right_answer_summary(question)
+            review.right_answer = grading.right_answer_summary(question, true_false=true_false)
             review.feedback_html = _feedback_html(item, accent_insensitive)
             review.general_feedback_html = Markup(
                 item.question.rendered.get("general_feedback", "")

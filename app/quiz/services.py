@@ -18,8 +18,6 @@ from typing import Any
 from sqlalchemy import select
 
 from app.content.gift import question_from_dict
-from app.forms import drop_control_characters
-from app.learn.services import refresh_course_progress
 from app.models import (
     AttemptQuestion,
     AttemptState,
@@ -32,13 +30,11 @@ from app.models import (
     db,
     local_year,
 )
+from app.progress.grades import GradedAttempt, QuizGrade, quiz_grade
+from app.progress.services import refresh_course_progress
 from app.quiz import grading
-from app.quiz.rules import GradedAttempt, QuizGrade, quiz_grade
 
 logger = logging.getLogger(__name__)
-
-MAX_TEXT = 500
-MAX_ESSAY = 20_000
 
 
 class QuizError(Exception):
@@ -224,56 +220,6 @@ def attempt_questions(attempt: QuizAttempt) -> list[AttemptQuestion]:
     )
 
 
-def field_name(item: AttemptQuestion, part: int | None = None) -> str:
-    return f"a{item.id}" if part is None else f"a{item.id}-{part}"
-
-
-def _small_int(value: object) -> int | None:
-    """A form value as a small non-negative integer, or None ("²", "1e9", 5,000 digits...)."""
-    text = str(value).strip() if value is not None else ""
-    if not text or len(text) > 9 or not text.isascii() or not text.isdecimal():
-        return None
-    return int(text)
-
-
-def _position(value: str | None, size: int) -> int | None:
-    position = _small_int(value)
-    return position if position is not None and position < size else None
-
-
-def parse_response(item: AttemptQuestion, form: Mapping[str, Any]) -> Any:
-    """The form's answer to one question, in answer indexes; None when left empty."""
-    getlist = form.getlist if hasattr(form, "getlist") else lambda k: list(form.get(k, []))
-    name = field_name(item)
-    qtype = item.question.type
-    if qtype == "multichoice":
-        order = item.layout
-        if item.question.data.get("single", True):
-            position = _position(form.get(name), len(order))
-            return None if position is None else order[position]
-        picked = {_position(v, len(order)) for v in getlist(name)}
-        chosen = sorted(order[p] for p in picked if p is not None)
-        return chosen or None
-    if qtype == "truefalse":
-        value = form.get(name)
-        return {"true": True, "false": False}.get(value)
-    if qtype in ("shortanswer", "numerical"):
-        value = drop_control_characters(form.get(name) or "").strip()[:MAX_TEXT]
-        return value or None
-    if qtype == "essay":
-        value = drop_control_characters(form.get(name) or "").strip()[:MAX_ESSAY]
-        return value or None
-    if qtype == "match":
-        options = item.layout["options"]
-        chosen = {}
-        for display, answer_index in enumerate(item.layout["items"]):
-            position = _position(form.get(field_name(item, display)), len(options))
-            if position is not None:
-                chosen[str(answer_index)] = options[position]
-        return chosen or None
-    return None
-
-
 def response_key(item: AttemptQuestion, response: Any) -> str | None:
     """A short text per distinct response, so statistics can count them in SQL."""
     if response is None or item.question.type == "essay":
@@ -297,17 +243,15 @@ def _ensure_open_for_changes(attempt: QuizAttempt, now: datetime) -> None:
         raise AttemptNotOpen()
 
 
-def save_responses(attempt: QuizAttempt, form: Mapping[str, Any], *, now: datetime) -> int:
-    """Save the answers of the questions listed in ``shown`` (all of them from the page, one
-    from the autosave script). Returns how many changed."""
+def save_responses(attempt: QuizAttempt, responses: Mapping[int, Any], *, now: datetime) -> int:
+    """Save ``{attempt question id: response}`` (every question from the page, one from the
+    autosave script; None clears an answer). Returns how many changed."""
     _ensure_open_for_changes(attempt, now)
-    getlist = form.getlist if hasattr(form, "getlist") else lambda k: list(form.get(k, []))
-    shown = {n for n in (_small_int(v) for v in getlist("shown")) if n is not None}
     changed = 0
     for item in attempt_questions(attempt):
-        if item.id not in shown:
+        if item.id not in responses:
             continue
-        response = parse_response(item, form)
+        response = responses[item.id]
         if response != item.response:
             item.response = response
             item.response_key = response_key(item, response)
@@ -348,6 +292,27 @@ def _grade(attempt: QuizAttempt, *, submitted_at: datetime, auto: bool) -> None:
     logger.info("attempt submitted: attempt=%s score=%s auto=%s", attempt.id, attempt.score, auto)
 
 
+RUNNING, GRACE, TIME_UP, FINISHED = "running", "grace", "time_up", "finished"
+
+
+def phase(attempt: QuizAttempt, *, now: datetime) -> str:
+    """Where an attempt stands at ``now``, without changing it (pages read this; the next
+    request that writes, or ``quiz close-overdue``, applies the quiz's policy):
+    ``running``, ``grace`` (time is up, the attempt may only be submitted), ``time_up`` (to be
+    submitted automatically or not counted) or ``finished``."""
+    if not attempt.is_open:
+        return FINISHED
+    if attempt.deadline_at is None or now <= attempt.deadline_at:
+        return RUNNING
+    if (
+        attempt.quiz.overdue_policy == OverduePolicy.GRACE
+        and attempt.grace_until is not None
+        and now <= attempt.grace_until
+    ):
+        return GRACE
+    return TIME_UP
+
+
 def finalize_if_due(attempt: QuizAttempt, *, now: datetime) -> bool:
     """Apply the quiz's policy to an open attempt whose time is up. Returns True if changed."""
     if not attempt.is_open or attempt.deadline_at is None or now <= attempt.deadline_at:
@@ -367,7 +332,7 @@ def finalize_if_due(attempt: QuizAttempt, *, now: datetime) -> bool:
 
 
 def submit_attempt(
-    attempt: QuizAttempt, form: Mapping[str, Any] | None, *, now: datetime
+    attempt: QuizAttempt, responses: Mapping[int, Any] | None, *, now: datetime
 ) -> QuizAttempt:
     """Submit once: a second submission changes nothing. Past the deadline the quiz's policy
     decides: graded with the answers saved in time, submit-only grace, or not counted."""
@@ -381,8 +346,8 @@ def submit_attempt(
     if attempt.state == AttemptState.OVERDUE:  # grace period: submit what was saved in time
         _grade(attempt, submitted_at=now, auto=False)
         return attempt
-    if form is not None:
-        save_responses(attempt, form, now=now)
+    if responses is not None:
+        save_responses(attempt, responses, now=now)
     _grade(attempt, submitted_at=now, auto=False)
     return attempt
 

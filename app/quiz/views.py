@@ -29,7 +29,7 @@ from app.models import (
     utcnow,
 )
 from app.people.scope import can_see_user
-from app.quiz import services, statistics
+from app.quiz import forms, services, statistics
 from app.quiz.forms import OverrideForm
 from app.quiz.review import review_items, review_level
 
@@ -83,17 +83,17 @@ def overview(slug: str):
     now = utcnow()
     year = local_year(now)
     attempts = services.attempts_of(quiz, current_user.id, year)
-    closed = [services.finalize_if_due(a, now=now) for a in attempts]  # every one, not the first
-    if any(closed):
-        db.session.commit()
-    rules = services.effective_rules(quiz, current_user.id)
+    phases = {a.id: services.phase(a, now=now) for a in attempts}
     return render_template(
         "quiz/overview.html",
         quiz=quiz,
         attempts=attempts,
-        rules=rules,
+        phases=phases,
+        rules=services.effective_rules(quiz, current_user.id),
         grade=services.grade_of(quiz, attempts),
-        open_attempt=next((a for a in attempts if a.is_open), None),
+        open_attempt=next(
+            (a for a in attempts if phases[a.id] in (services.RUNNING, services.GRACE)), None
+        ),
         year=year,
     )
 
@@ -104,9 +104,7 @@ def start(slug: str):
     quiz = active_quiz_or_404(slug)
     try:
         attempt = services.start_attempt(quiz, current_user, now=utcnow())
-        db.session.commit()
-    except services.QuizError as exc:
-        db.session.commit()  # an overdue attempt may have been closed on the way
+    except services.QuizError as exc:  # an overdue attempt may have been closed on the way
         flash(str(ERRORS[type(exc)]), "danger")
         return redirect(url_for("quiz.overview", slug=slug))
     except IntegrityError:  # the same start clicked twice at once: the other click won
@@ -120,20 +118,22 @@ def start(slug: str):
 def take(attempt_id: int):
     attempt = own_attempt_or_404(attempt_id)
     now = utcnow()
-    if services.finalize_if_due(attempt, now=now):
-        db.session.commit()
-    if not attempt.is_open:
+    phase = services.phase(attempt, now=now)
+    if phase == services.FINISHED:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    if phase == services.TIME_UP:  # the overview offers to finish it
+        return redirect(url_for("quiz.overview", slug=attempt.quiz.slug))
     seconds_left = None
     if attempt.deadline_at is not None:  # the timer counts these, whatever the device's clock
         seconds_left = max(0, int((attempt.deadline_at - now).total_seconds()))
     page = render_template(
         "quiz/take.html",
         attempt=attempt,
+        locked=phase == services.GRACE,
         seconds_left=seconds_left,
         quiz=attempt.quiz,
         items=services.attempt_questions(attempt),
-        field_name=services.field_name,
+        field_name=forms.field_name,
     )
     # Never shown again from the browser's cache (Back): the time left and the saved answers
     # must be the server's of now.
@@ -144,15 +144,14 @@ def take(attempt_id: int):
 @login_required
 def save(attempt_id: int):
     attempt = own_attempt_or_404(attempt_id)
+    answers = forms.responses(services.attempt_questions(attempt), request.form)
     try:
-        services.save_responses(attempt, request.form, now=utcnow())
+        services.save_responses(attempt, answers, now=utcnow())
     except services.QuizError as exc:
-        db.session.commit()
         if _wants_json():
             return jsonify(error=str(ERRORS[type(exc)])), 409
         flash(str(ERRORS[type(exc)]), "danger")
         return redirect(url_for("quiz.take", attempt_id=attempt.id))
-    db.session.commit()
     if _wants_json():
         return jsonify(saved=True)
     flash(_("Your answers have been saved."), "success")
@@ -164,13 +163,12 @@ def save(attempt_id: int):
 def submit(attempt_id: int):
     attempt = own_attempt_or_404(attempt_id)
     was_open = attempt.is_open
+    answers = forms.responses(services.attempt_questions(attempt), request.form)
     try:
-        services.submit_attempt(attempt, request.form, now=utcnow())
+        services.submit_attempt(attempt, answers, now=utcnow())
     except services.QuizError as exc:
-        db.session.commit()
         flash(str(ERRORS[type(exc)]), "danger")
         return redirect(url_for("quiz.overview", slug=attempt.quiz.slug))
-    db.session.commit()
     if was_open and attempt.auto_submitted:
         flash(
             _("Time was up: the attempt was graded with the answers saved before the deadline."),
@@ -183,8 +181,6 @@ def submit(attempt_id: int):
 @login_required
 def result(attempt_id: int):
     attempt, owner = visible_attempt_or_404(attempt_id)
-    if services.finalize_if_due(attempt, now=utcnow()):
-        db.session.commit()
     if attempt.is_open:
         if owner.id == current_user.id:
             return redirect(url_for("quiz.take", attempt_id=attempt.id))
@@ -240,7 +236,6 @@ def override(slug: str, user_id: int):
             granted_by=current_user,
             now=utcnow(),
         )
-        db.session.commit()
         flash(_("The exception has been recorded."), "success")
         return redirect(url_for("quiz.override", slug=slug, user_id=user_id))
     history = services.overrides_of(quiz, official.id)

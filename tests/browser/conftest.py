@@ -18,11 +18,11 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.content.loader import load_content, read_content
-from app.learn.services import complete_lesson
+from app.content.loader import read_content
 from app.models import Course, Lesson, Position, Role, UnitKind, db, utcnow
 from app.people.services import create_unit, sync_positions
-from tests.factories import PASSWORD, make_user, write_course, write_quiz
+from app.progress.services import complete_lesson
+from tests.factories import PASSWORD, load_content, make_user, write_course, write_quiz
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = [

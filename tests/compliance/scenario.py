@@ -16,12 +16,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.compliance import imports, queries, services
-from app.content.loader import load_content, read_content
-from app.learn.services import complete_lesson
+from app.content.loader import read_content
 from app.models import Course, Lesson, Position, Quiz, Role, Unit, UnitKind, db
 from app.people.services import create_unit, sync_positions
+from app.progress.services import complete_lesson
 from app.quiz import services as quiz_services
-from tests.factories import make_user, write_course
+from tests.factories import load_content, make_user, write_course
 
 TODAY = date(2026, 12, 20)
 STANDARD = """year: 2026

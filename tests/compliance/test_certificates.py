@@ -18,17 +18,11 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from app.compliance import certificates
-from app.compliance.certificates import (
-    CODE_ALPHABET,
-    CertificateData,
-    certificate_heading,
-    new_verification_code,
-    normalize_code,
-    render_certificate_pdf,
-)
+from app.certificates import codes, pdf
+from app.certificates.codes import CODE_ALPHABET, new_verification_code, normalize_code
+from app.certificates.pdf import CertificateData, certificate_heading, render_certificate_pdf
 
-MODULE_PATH = Path(certificates.__file__)
+MODULE_PATH = Path(pdf.__file__)
 FONT_DIR = MODULE_PATH.parent.parent / "static" / "fonts"
 PT = 72 / 25.4  # points per mm
 CODE = "7K3M-QX9D-2WPE-H4TB"
@@ -342,7 +336,7 @@ CODE_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
 def test_alphabet_has_no_ambiguous_letters_and_80_bits():
     assert len(CODE_ALPHABET) == len(set(CODE_ALPHABET)) == 32
     assert not set("OILU") & set(CODE_ALPHABET)
-    assert certificates.CODE_ENTROPY_BITS == 80 == certificates.CODE_LENGTH * math.log2(32)
+    assert codes.CODE_ENTROPY_BITS == 80 == codes.CODE_LENGTH * math.log2(32)
 
 
 def test_new_verification_code_format_alphabet_and_uniqueness():

@@ -38,9 +38,8 @@ from sqlalchemy import select
 from app.compliance import exports, queries, services
 from app.compliance.rules import STATUS_ORDER
 from app.compliance.text import reason
-from app.content.loader import load_content, read_content
+from app.content.loader import read_content
 from app.content.standards import read_standard
-from app.learn.services import complete_lesson
 from app.models import (
     Course,
     CourseProgress,
@@ -55,8 +54,9 @@ from app.models import (
     local_to_utc,
 )
 from app.people.services import create_unit, sync_positions
+from app.progress.services import complete_lesson
 from app.quiz import services as quiz_services
-from tests.factories import make_user, write_course
+from tests.factories import load_content, make_user, write_course
 
 REPO = Path(__file__).resolve().parents[2]
 DEADLINE = date(2026, 12, 15)
@@ -935,11 +935,10 @@ def test_an_official_moved_between_units(app, world):
     assert counts(app, today=TODAY) == {"S": {"not_applicable": 1}}
 
 
-def test_no_standard_for_the_year(app, world, client, login, monkeypatch):
+def test_no_standard_for_the_year(app, world, client, login, clock):
     """No 2027 file: no status for 2027 (the page says no standard was declared), no export,
     the report command refuses; 2026 is still shown."""
-    monkeypatch.setattr("app.compliance.views.local_year", lambda _now: 2026)
-    monkeypatch.setattr("app.learn.views.local_year", lambda _now: 2026)
+    clock.freeze(vn(TODAY, 9))
     user = official(world, "tuan")
     assert queries.standard_for(2027) is None
     login(user)
@@ -952,13 +951,10 @@ def test_no_standard_for_the_year(app, world, client, login, monkeypatch):
     assert result.exit_code != 0 and "No standard" in result.output
 
 
-def test_the_pages_show_the_same_reason(app, world, client, login, monkeypatch):
+def test_the_pages_show_the_same_reason(app, world, client, login, clock):
     """The official's own page and HR's record of the official show the reason computed above
     (extended deadline, in progress, on 20/12/2026)."""
-    monkeypatch.setattr("app.compliance.views.local_date", lambda _now: TODAY)
-    monkeypatch.setattr("app.learn.views.local_date", lambda _now: TODAY)
-    monkeypatch.setattr("app.compliance.views.local_year", lambda _now: 2026)
-    monkeypatch.setattr("app.learn.views.local_year", lambda _now: 2026)
+    clock.freeze(vn(TODAY, 9))
     user = official(world, "viet")
     read(user, "k2-van-hoa", vn(date(2026, 9, 1)))
     services.extend_deadline(

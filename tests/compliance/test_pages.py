@@ -22,14 +22,9 @@ NOW = datetime(2026, 12, 20, 2, 0)  # UTC, on the scenario's day
 
 
 @pytest.fixture
-def scenario(app, content_dirs, monkeypatch):
+def scenario(app, content_dirs, clock):
     built = build(content_dirs)
-    # Pages judge "today" by the clock: pin it to the scenario's day.
-    monkeypatch.setattr("app.compliance.views.local_date", lambda _now: TODAY)
-    monkeypatch.setattr("app.learn.views.local_date", lambda _now: TODAY)
-    monkeypatch.setattr("app.compliance.views.local_year", lambda _now: 2026)
-    monkeypatch.setattr("app.learn.views.local_year", lambda _now: 2026)
-    monkeypatch.setattr("app.cli.local_date", lambda _now: TODAY)
+    clock.freeze(NOW)  # pages judge "today" by the clock: the scenario's day
     return built
 
 
@@ -177,14 +172,20 @@ def test_formula_like_text_is_neutralised(value):
 def test_certificates_verify_and_made_up_codes_do_not(client, login, scenario):
     binh = scenario.people["binh"]
     login(binh)
-    course = client.get("/certificates/course/khoa-a/2026")
+    ready = client.get("/certificates/course/khoa-a/2026")  # earned, not issued: a button
+    assert ready.status_code == 200 and ready.mimetype == "text/html"
+    assert db.session.scalar(select(func.count(Certificate.id))) == 0  # a GET issues nothing
+    course = client.post("/certificates/course/khoa-a/2026")
     assert course.status_code == 200 and course.mimetype == "application/pdf"
-    standard = client.get("/certificates/standard/2026")
+    standard = client.post("/certificates/standard/2026")
     assert standard.status_code == 200
     assert client.get("/certificates/course/khoa-c/2026").status_code == 404  # not completed
+    assert client.post("/certificates/course/khoa-c/2026").status_code == 404
     codes = db.session.scalars(select(Certificate.code).where(Certificate.user_id == binh.id)).all()
     assert len(codes) == 2
-    client.get("/certificates/course/khoa-a/2026")  # the same certificate again
+    again = client.get("/certificates/course/khoa-a/2026")  # the same certificate again
+    assert again.mimetype == "application/pdf"
+    client.post("/certificates/course/khoa-a/2026")
     assert db.session.scalar(select(func.count(Certificate.id))) == 2
     anonymous = client.application.test_client()
     page = anonymous.get(f"/verify/{codes[0]}")

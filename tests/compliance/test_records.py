@@ -28,7 +28,7 @@ def text_of(pdf: bytes) -> str:
 def test_an_official_downloads_their_own_record(client, login, scenario):
     binh = scenario.people["binh"]
     login(binh)
-    client.get("/certificates/standard/2026")  # a certificate issued: its code is on the record
+    client.post("/certificates/standard/2026")  # a certificate issued: its code is on the record
     response = client.get("/records/2026.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "ho-so-boi-duong-2026-binh.pdf" in response.headers["Content-Disposition"]

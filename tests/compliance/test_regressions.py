@@ -10,9 +10,11 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.compliance import imports, notify, queries, services
-from app.content.loader import load_content, read_content
+from app.content.loader import read_content
 from app.models import Message, db, utcnow
+from app.progress import queries as progress_queries
 from tests.compliance.scenario import TODAY, at, build, take_quiz
+from tests.factories import load_content, responses
 
 
 @pytest.fixture
@@ -101,7 +103,9 @@ def test_withdrawing_a_lesson_completes_the_course_for_those_who_read_the_rest(
     load_content(content, now=utcnow())
     db.session.commit()
     progress = [
-        row for row in queries.user_course_progress(ha, utcnow().year) if row.slug == "khoa-c"
+        row
+        for row in progress_queries.user_course_progress(ha, utcnow().year)
+        if row.slug == "khoa-c"
     ][0]
     assert progress.completed_at is not None
 
@@ -138,7 +142,9 @@ def test_an_override_never_shortens_a_running_attempt(app, scenario):
         now=t0 + timedelta(minutes=25),
     )
     assert attempt.deadline_at == t0 + timedelta(minutes=50)
-    quiz_services.save_responses(attempt, {"shown": []}, now=t0 + timedelta(minutes=26))
+    quiz_services.save_responses(
+        attempt, responses(attempt, {"shown": []}), now=t0 + timedelta(minutes=26)
+    )
 
 
 def test_decomposed_vietnamese_headers_are_read():
@@ -186,7 +192,7 @@ def test_odd_query_values_are_not_errors(client, login, scenario):
 
 def test_verify_accepts_a_code_typed_with_slashes(client, login, scenario):
     login(scenario.people["binh"])
-    client.get("/certificates/course/khoa-a/2026")
+    client.post("/certificates/course/khoa-a/2026")
     from app.models import Certificate
 
     code = db.session.scalar(select(Certificate.code))

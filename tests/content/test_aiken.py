@@ -13,6 +13,8 @@ from app.content.aiken import parse_aiken
 from app.content.errors import ContentError
 from app.content.gift import Question, inspect_dict, question_from_dict, question_to_dict
 
+pytestmark = pytest.mark.unit  # a pure core: no app, no database
+
 DATA = Path(__file__).resolve().parent.parent / "data" / "aiken"
 
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.content.loader import load_content, read_content
+from app.content.loader import read_content
 from app.models import Course, Lesson, Question, Quiz, Standard, StandardCourse, db, utcnow
 from app.people.services import sync_positions
+from tests.factories import load_content
 
 ROOT = Path(__file__).resolve().parents[2]
 

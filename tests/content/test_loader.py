@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.content.loader import load_content, read_content
-from app.learn.services import complete_lesson
+from app.content.loader import read_content
 from app.models import Course, CourseProgress, Lesson, db, utcnow
-from tests.factories import make_user, write_course, write_lesson
+from app.progress.services import complete_lesson
+from tests.factories import load_content, make_user, write_course, write_lesson
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

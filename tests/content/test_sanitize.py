@@ -6,10 +6,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from app.content.loader import load_content, read_content
+from app.content.loader import read_content
 from app.content.markdown import render_markdown, render_text, sanitize
 from app.models import db, utcnow
-from tests.factories import write_course
+from tests.factories import load_content, write_course
 
 PAYLOADS = [
     "<script>alert('xss')</script>",
@@ -72,6 +72,7 @@ def assert_inert(html: str) -> None:
     assert inspector.problems == [], (inspector.problems, html)
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_markdown_payloads_are_neutralised(payload):
     body, _toc = render_markdown(f"Đoạn văn.\n\n{payload}\n\nKết thúc.")
@@ -79,12 +80,14 @@ def test_markdown_payloads_are_neutralised(payload):
     assert "Kết thúc." in body
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("payload", PAYLOADS)
 @pytest.mark.parametrize("text_format", ["moodle", "html", "markdown", "plain"])
 def test_question_text_formats_are_neutralised(payload, text_format):
     assert_inert(render_text(payload, text_format))
 
 
+@pytest.mark.unit
 def test_safe_markdown_features_survive():
     body, toc = render_markdown(
         "## Mục một\n\n| A | B |\n|---|---|\n| 1 | 2 |\n\n"
@@ -98,10 +101,12 @@ def test_safe_markdown_features_survive():
     assert 'href="#muc-mot"' in toc
 
 
+@pytest.mark.unit
 def test_plain_format_escapes_markup():
     assert render_text("a < b & <b>c</b>", "plain") == "a &lt; b &amp; &lt;b&gt;c&lt;/b&gt;"
 
 
+@pytest.mark.unit
 def test_sanitize_keeps_text_of_removed_tags():
     assert sanitize("<marquee>Chào</marquee>") == "Chào"
 

@@ -7,10 +7,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from app.content.loader import load_content, read_content
-from app.learn.services import complete_lesson
+from app.content.loader import read_content
 from app.models import CourseProgress, Lesson, LessonCompletion, db
-from tests.factories import write_course
+from app.progress.services import complete_lesson
+from tests.factories import load_content, write_course
 
 
 @pytest.fixture

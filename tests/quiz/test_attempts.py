@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.content.loader import load_content, read_content
-from app.learn.services import complete_lesson
+from app.content.loader import read_content
 from app.models import (
     AttemptQuestion,
     AttemptState,
@@ -20,8 +19,10 @@ from app.models import (
     db,
     utcnow,
 )
+from app.progress.services import complete_lesson
+from app.quiz import forms as quiz_forms
 from app.quiz import services
-from tests.factories import write_course, write_quiz
+from tests.factories import load_content, responses, write_course, write_quiz
 
 SETTINGS = "course: mot-cua\npass_mark: 60\ntime_limit: 20\nattempts: 2\nshuffle_answers: true\n"
 
@@ -51,7 +52,7 @@ def right_form(attempt) -> dict:
     form: dict = {"shown": []}
     for title, item in items_of(attempt).items():
         form["shown"].append(str(item.id))
-        name = services.field_name(item)
+        name = quiz_forms.field_name(item)
         answers = item.question.data["answers"]
         if title == "Một lần":
             form[name] = str(item.layout.index(0))
@@ -64,7 +65,7 @@ def right_form(attempt) -> dict:
         elif title == "Ghép":
             options = item.layout["options"]
             for display, answer_index in enumerate(item.layout["items"]):
-                form[services.field_name(item, display)] = str(
+                form[quiz_forms.field_name(item, display)] = str(
                     options.index(answers[answer_index]["text"])
                 )
         elif title == "Năm":
@@ -133,7 +134,7 @@ def test_answers_saved_before_a_reload_survive_it(client, login, official, quiz)
     item = items_of(attempt)["Luật số"]
     response = client.post(
         f"/quiz/attempts/{attempt.id}/save",
-        data={"shown": str(item.id), services.field_name(item): "80"},
+        data={"shown": str(item.id), quiz_forms.field_name(item): "80"},
         headers={"Accept": "application/json"},
     )
     assert response.status_code == 200 and response.json == {"saved": True}
@@ -180,8 +181,8 @@ def test_partial_credit_and_wrong_answers(client, login, official, quiz):
         f"/quiz/attempts/{attempt.id}/submit",
         data={
             "shown": [str(multi.id), str(short.id)],
-            services.field_name(multi): [str(multi.layout.index(0))],
-            services.field_name(short): "tám mươi",
+            quiz_forms.field_name(multi): [str(multi.layout.index(0))],
+            quiz_forms.field_name(short): "tám mươi",
         },
     )
     db.session.expire_all()
@@ -211,7 +212,7 @@ def test_deadline_auto_submits_with_saved_answers_even_if_the_browser_never_retu
     started = datetime(2026, 5, 4, 2, 0)
     attempt = services.start_attempt(quiz, official, now=started)
     form = right_form(attempt)
-    services.save_responses(attempt, form, now=started + timedelta(minutes=5))
+    services.save_responses(attempt, responses(attempt, form), now=started + timedelta(minutes=5))
     db.session.commit()
     # nobody comes back; the scheduled job closes it
     closed = services.finalize_overdue(now=started + timedelta(minutes=25))
@@ -247,9 +248,13 @@ def test_grace_period_allows_only_submitting(app, official, content_dirs):
     t0 = datetime(2026, 5, 4, 2, 0)
     attempt = services.start_attempt(quiz, official, now=t0)
     with pytest.raises(services.TimeExpired):
-        services.save_responses(attempt, right_form(attempt), now=t0 + timedelta(minutes=12))
+        services.save_responses(
+            attempt, responses(attempt, right_form(attempt)), now=t0 + timedelta(minutes=12)
+        )
     assert attempt.state == AttemptState.OVERDUE
-    services.submit_attempt(attempt, right_form(attempt), now=t0 + timedelta(minutes=13))
+    services.submit_attempt(
+        attempt, responses(attempt, right_form(attempt)), now=t0 + timedelta(minutes=13)
+    )
     assert attempt.state == AttemptState.SUBMITTED and float(attempt.score) == 0
 
     late = services.start_attempt(quiz, official, now=t0 + timedelta(hours=1))
@@ -263,7 +268,9 @@ def test_discard_policy_does_not_count_a_late_attempt(app, official, content_dir
     t0 = datetime(2026, 5, 4, 2, 0)
     attempt = services.start_attempt(quiz, official, now=t0)
     with pytest.raises(services.NotCounted):
-        services.submit_attempt(attempt, right_form(attempt), now=t0 + timedelta(minutes=11))
+        services.submit_attempt(
+            attempt, responses(attempt, right_form(attempt)), now=t0 + timedelta(minutes=11)
+        )
     assert attempt.state == AttemptState.ABANDONED and attempt.score is None
 
 
@@ -337,7 +344,7 @@ def test_another_officials_attempt_is_404(client, login, official, official_b, q
 
 def test_hr_of_the_unit_sees_the_full_review_including_essays(client, login, official, hr_a, quiz):
     attempt = services.start_attempt(quiz, official, now=utcnow())
-    services.submit_attempt(attempt, right_form(attempt), now=utcnow())
+    services.submit_attempt(attempt, responses(attempt, right_form(attempt)), now=utcnow())
     db.session.commit()
     login(hr_a)
     page = client.get(f"/quiz/attempts/{attempt.id}/result").get_data(as_text=True)
@@ -371,7 +378,9 @@ def test_passing_the_quiz_completes_the_course_with_the_last_date(app, official,
     progress = db.session.scalar(select(CourseProgress))
     assert progress.completed_at is None  # lessons done, quiz failed
     passed = services.start_attempt(quiz, official, now=t0 + timedelta(days=2))
-    services.submit_attempt(passed, right_form(passed), now=t0 + timedelta(days=2, minutes=9))
+    services.submit_attempt(
+        passed, responses(passed, right_form(passed)), now=t0 + timedelta(days=2, minutes=9)
+    )
     db.session.commit()
     db.session.refresh(progress)
     assert progress.quiz_passed_at == t0 + timedelta(days=2, minutes=9)
@@ -401,7 +410,9 @@ def test_an_attempt_open_across_new_year_is_resumed_and_counts_for_its_year(app,
     attempt = services.start_attempt(quiz, official, now=started)
     again = services.start_attempt(quiz, official, now=started + timedelta(minutes=15))
     assert again.id == attempt.id  # resumed, not a second attempt in the new year
-    services.submit_attempt(attempt, right_form(attempt), now=started + timedelta(minutes=16))
+    services.submit_attempt(
+        attempt, responses(attempt, right_form(attempt)), now=started + timedelta(minutes=16)
+    )
     assert attempt.year == 2025
     fresh = services.start_attempt(quiz, official, now=started + timedelta(days=1))
     assert (fresh.year, fresh.number) == (2026, 1)
@@ -414,7 +425,7 @@ def test_malformed_answer_values_are_ignored_not_errors(client, login, official,
     item = items_of(attempt)["Một lần"]
     response = client.post(
         f"/quiz/attempts/{attempt.id}/save",
-        data={"shown": [str(item.id), value], services.field_name(item): value},
+        data={"shown": [str(item.id), value], quiz_forms.field_name(item): value},
         headers={"Accept": "application/json"},
     )
     assert response.status_code == 200

@@ -7,7 +7,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.content.gift import Answer, Question, parse_gift
-from app.quiz.grading import GRADERS, grade, normalize_text, right_answer_summary
+from app.quiz.grading import (
+    GRADERS,
+    grade,
+    matching_answer,
+    normalize_text,
+    right_answer_summary,
+)
+
+pytestmark = pytest.mark.unit  # a pure core: no app, no database
 
 
 def question(source: str) -> Question:
@@ -312,7 +320,7 @@ def test_graders_registry_covers_every_type() -> None:
     ],
 )
 def test_right_answer_summary(q: Question, summary: str) -> None:
-    assert right_answer_summary(q) == summary
+    assert right_answer_summary(q, true_false=("Đúng", "Sai")) == summary
 
 
 responses = st.one_of(
@@ -335,3 +343,148 @@ responses = st.one_of(
 def test_any_response_scores_between_0_and_1(q: Question, response: object, ai: bool) -> None:
     score = grade(q, response, accent_insensitive=ai)
     assert score is not None and 0.0 <= score <= 1.0
+
+
+# Cases found by mutation testing (README, "Development"). Mutants of grading.py that cannot
+# change a grade, so no test can kill them (equivalent mutants):
+# - _number_from_text: `decimal = None` instead of `""` (both falsy); `rpartition` instead of
+#   `partition` (when the decimal separator occurs twice, both ways give text that is not a
+#   number); `fraction = "XXXX"` in the branch without a decimal separator (never read there);
+# - _matches: dropping re.DOTALL (the typed text is normalised: it holds no line break);
+# - right_answer_summary, true/false: `next(..., None)` or `next(..., "XXXX")` instead of
+#   `next(..., "")` (each is then looked up in the Đúng/Sai table and gives "" all the same).
+
+WEIGHTED_OTHER = question("Năm thành lập? {#=1945 =%50%*}")
+ZERO = question("Số dư? {#0}")
+EDGE = 1e-14 * 1e-14  # Moodle's slack around an exact 0: 10^-14 of 10^-14
+
+
+@pytest.mark.parametrize(
+    ("q", "response", "expected"),
+    [
+        (WEIGHTED_OTHER, "1945", 1.0),
+        (WEIGHTED_OTHER, "1946", 0.5),  # "*" catches every other number, with its weight
+        (WEIGHTED_OTHER, "-3,5", 0.5),
+        (WEIGHTED_OTHER, "năm 1945", 0.0),  # not a number: "*" does not catch it
+        (WEIGHTED_OTHER, "1e999", 0.0),  # infinite: not a number either
+        (WEIGHTED_OTHER, float("inf"), 0.0),
+        (WEIGHTED_OTHER, float("nan"), 0.0),
+        (WEIGHTED_OTHER, "1.945e3", 1.0),  # an exponent is a number
+        (question("Số? {#=1000}"), "1e3", 1.0),
+        (ZERO, "0", 1.0),
+        (ZERO, EDGE, 1.0),  # the slack is inclusive at both ends
+        (ZERO, -EDGE, 1.0),
+        (ZERO, 2 * EDGE, 0.0),
+        (ZERO, "0.000000000000005", 0.0),  # 5e-15 is not 0: the slack scales with 0, not 1
+        # With a tolerance larger than the value, the slack scales with the tolerance.
+        (question("Sai số? {#0:1000000}"), 1000000.000000005, 1.0),
+        (question("Sai số? {#0:1000000}"), 1000000.00001, 0.0),
+    ],
+)
+def test_numerical_catch_all_and_slack(q: Question, response: object, expected: float) -> None:
+    assert grade(q, response) == expected
+
+
+@pytest.mark.parametrize("response", ["X", "1X5", "XXXX", "1,5X", "x1"])
+def test_numerical_letters_are_not_a_number(response: str) -> None:
+    assert grade(WEIGHTED_OTHER, response) == 0.0
+    assert matching_answer(WEIGHTED_OTHER, response) is None
+
+
+def test_numerical_catch_all_gives_its_feedback() -> None:
+    q = question("Năm? {#=1945 ~#Chưa đúng: Cách mạng tháng Tám năm 1945.}")
+    assert matching_answer(q, "1944") == 1
+    assert q.answers[1].feedback.startswith("Chưa đúng")
+    assert matching_answer(q, "1945") == 0
+    assert matching_answer(q, "không biết") is None
+
+
+@pytest.mark.parametrize(
+    ("low", "high"),
+    [(None, 5.0), (5.0, None), (None, None)],
+)
+def test_numerical_answer_without_bounds_matches_nothing(
+    low: float | None, high: float | None
+) -> None:
+    """A stored answer missing an end of its interval never gives marks."""
+    q = Question(
+        type="numerical",
+        text="?",
+        answers=[Answer("5", 1.0, value=5.0, tolerance=0.0, min=low, max=high)],
+    )
+    assert grade(q, "5") == 0.0
+
+
+def test_accent_insensitive_matching_is_off_by_default() -> None:
+    assert matching_answer(REFORM, "cai cach hanh chinh") is None
+    assert matching_answer(REFORM, "cai cach hanh chinh", accent_insensitive=True) == 0
+    assert grade(REFORM, "cai cach hanh chinh") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("pattern", "response", "matches"),
+    [
+        # A space next to "*" is part of the pattern: it is not trimmed away.
+        ("Ủy ban *", "Ủy ban nhân dân", True),
+        ("Ủy ban *", "Ủy bannhân dân", False),
+        ("* nhân dân", "Ủy ban nhân dân", True),
+        ("* nhân dân", "Ủy bannhân dân", False),
+    ],
+)
+def test_shortanswer_wildcard_keeps_spaces_next_to_the_star(
+    pattern: str, response: str, matches: bool
+) -> None:
+    q = Question(type="shortanswer", text="?", answers=[Answer(pattern, 1.0)])
+    assert grade(q, response) == (1.0 if matches else 0.0)
+
+
+def test_multichoice_weights_over_100_percent_are_clamped() -> None:
+    """A stored question whose weights add up to more than 100 % still gives at most 1."""
+    q = Question(
+        type="multichoice",
+        text="?",
+        single=False,
+        answers=[Answer("a", 0.6), Answer("b", 0.6), Answer("c", -1.0)],
+    )
+    assert grade(q, [0, 1]) == 1.0
+    assert grade(q, [0]) == 0.6
+
+
+def test_truefalse_without_the_chosen_answer_scores_0() -> None:
+    q = Question(type="truefalse", text="?", answers=[Answer("true", 1.0)])
+    assert grade(q, True) == 1.0
+    assert grade(q, False) == 0.0
+
+
+def test_match_without_subquestions_scores_0() -> None:
+    q = Question(type="match", text="?", answers=[Answer("Mặt trận", 0.0)])
+    assert grade(q, {0: "Mặt trận"}) == 0.0
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        {True: "HĐND xã"},  # a bool is not a subquestion index (True == 1 in Python)
+        {1: 1},  # an answer is text
+        {"1x": "HĐND xã"},
+        {1.0: "HĐND xã"},
+    ],
+)
+def test_match_malformed_pairs_score_nothing(response: object) -> None:
+    assert grade(MATCH, response) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("q", "summary"),
+    [
+        # Every full-credit numerical answer, even after a partial one, "*" included.
+        (question("Số? {#=%50%4 =5 =*}"), "5; *"),
+        (question("Số? {#=%50%4 =5:0.5}"), "5 ± 0.5"),
+        # A stored true/false question with no full-credit answer has no right answer to show.
+        (Question(type="truefalse", text="?", answers=[Answer("true", 0.0)]), ""),
+        (Question(type="truefalse", text="?", answers=[]), ""),
+        (Question(type="truefalse", text="?", answers=[Answer("yes", 1.0)]), ""),
+    ],
+)
+def test_right_answer_summary_edge_cases(q: Question, summary: str) -> None:
+    assert right_answer_summary(q, true_false=("Đúng", "Sai")) == summary

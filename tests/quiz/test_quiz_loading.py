@@ -7,9 +7,9 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from app.content.loader import load_content, read_content
+from app.content.loader import read_content
 from app.models import Question, Quiz, db, utcnow
-from tests.factories import write_course, write_quiz
+from tests.factories import load_content, write_course, write_quiz
 
 
 def load(courses, quizzes):

@@ -7,9 +7,10 @@ import math
 from sqlalchemy import select
 
 from app.models import AttemptQuestion, db, utcnow
+from app.quiz import forms as quiz_forms
 from app.quiz import services
 from app.quiz.statistics import quiz_statistics
-from tests.factories import make_user
+from tests.factories import make_user, responses
 from tests.quiz.test_attempts import items_of, load_quiz, right_form
 
 SETTINGS = "course: mot-cua\nshuffle_answers: false\n"
@@ -21,12 +22,12 @@ def answer(quiz, user, *, right: set[str]):
     form = right_form(attempt)
     keep = {"shown": form["shown"]}
     for title, item in items_of(attempt).items():
-        name = services.field_name(item)
+        name = quiz_forms.field_name(item)
         if title in right:
             keep.update({k: v for k, v in form.items() if k.startswith(name)})
         elif title == "Một lần":
             keep[name] = "1"  # a wrong option: "Yêu cầu bổ sung nhiều lần"
-    services.submit_attempt(attempt, keep, now=utcnow())
+    services.submit_attempt(attempt, responses(attempt, keep), now=utcnow())
     return attempt
 
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import yaml
 
-from app.content.loader import load_content, read_content
+from app.content.loader import read_content
 from app.models import db, utcnow
+from tests.factories import load_content
 from tests.security.payloads import PAYLOADS, chunks, for_files
 
 FORMATS = ("html", "markdown", "plain", "moodle")

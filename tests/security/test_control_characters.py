@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import ExternalTraining, QuizAttempt, db
+from app.quiz import forms as quiz_forms
 from app.quiz import services
 from tests.compliance import scenario as scenario_module
 from tests.quiz.test_attempts import load_quiz, start
@@ -66,7 +67,7 @@ def test_quiz_answers_with_nul_are_saved_without_it(app, client, login, official
     login(official)
     attempt = start(client, quiz)
     essay = next(i for i in services.attempt_questions(attempt) if i.question.type == "essay")
-    name = services.field_name(essay)
+    name = quiz_forms.field_name(essay)
     response = client.post(
         f"/quiz/attempts/{attempt.id}/save", data={"shown": [str(essay.id)], name: "Ý\x00 kiến"}
     )

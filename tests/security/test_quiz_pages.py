@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Question, Quiz, QuizAttempt, Role, db
+from app.quiz import forms as quiz_forms
 from app.quiz import services
 from tests.factories import make_user
 from tests.security.content import FORMATS, load, write_quizzes
@@ -23,7 +24,7 @@ def answer_everything(attempt) -> dict:
     for n, item in enumerate(services.attempt_questions(attempt)):
         question = item.question
         answers = question.data["answers"]
-        name = services.field_name(item)
+        name = quiz_forms.field_name(item)
         form["shown"].append(str(item.id))
         if question.type == "multichoice":
             form[name] = str(item.layout.index(0))
@@ -36,7 +37,7 @@ def answer_everything(attempt) -> dict:
         elif question.type == "match":
             options = item.layout["options"]
             for display, index in enumerate(item.layout["items"]):
-                form[services.field_name(item, display)] = str(
+                form[quiz_forms.field_name(item, display)] = str(
                     options.index(answers[index]["text"])
                 )
         elif question.type == "essay":

@@ -1,4 +1,4 @@
-"""Certificates (giấy chứng nhận) as one-page A4 landscape PDFs, and their verification codes.
+"""Certificates (giấy chứng nhận) as one-page A4 landscape PDFs.
 
 Pure module: no Flask, no database. The caller gathers a :class:`CertificateData` and gets the
 PDF bytes from :func:`render_certificate_pdf`.
@@ -13,15 +13,12 @@ PDF bytes from :func:`render_certificate_pdf`.
 * The output is deterministic for the same data: the PDF creation date (and so the file id)
   comes from ``issued_on``.
 
-Verification codes (:func:`new_verification_code`) are 16 symbols of Crockford's base 32 in
-four groups, ``XXXX-XXXX-XXXX-XXXX``: 80 bits from :mod:`secrets`. :func:`normalize_code` turns
-what a person types back into that canonical form, or returns ``""``.
+Verification codes are in :mod:`app.certificates.codes`.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
@@ -29,76 +26,16 @@ from pathlib import Path
 
 import segno
 from fpdf import FPDF
+from fpdf.enums import MethodReturnValue
 
 __all__ = [
-    "CODE_ALPHABET",
     "CertificateData",
     "certificate_heading",
-    "is_canonical_code",
-    "new_verification_code",
-    "normalize_code",
     "render_certificate_pdf",
     "verification_qr",
 ]
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
-
-# --------------------------------------------------------------------------------------------
-# Verification codes
-# --------------------------------------------------------------------------------------------
-
-#: Crockford's base 32: digits and capital letters without I, L, O (read as 1, 1, 0 when typed)
-#: and U. Within the printed codes nothing can be confused: a round glyph is always the digit 0,
-#: a stroke always the digit 1.
-CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CODE_LENGTH = 16
-CODE_GROUP = 4
-#: 16 symbols x log2(32) = 80 bits: guessing one valid code among a million issued
-#: certificates takes ~2**60 tries on average.
-CODE_ENTROPY_BITS = 80
-
-# What people type for symbols that are not in the alphabet: letter O for zero, I or L for one.
-_TYPO_MAP = str.maketrans({"O": "0", "I": "1", "L": "1"})
-# Separators people put (or that word processors turn hyphens into): spaces, dots, underscores,
-# slashes and every kind of dash.
-_SEPARATORS = re.compile(r"[\s._/\u2010-\u2015\u2212\-]+")
-_CANONICAL = re.compile(
-    rf"^[{CODE_ALPHABET}]{{{CODE_GROUP}}}(?:-[{CODE_ALPHABET}]{{{CODE_GROUP}}}){{3}}$"
-)
-
-
-def new_verification_code() -> str:
-    """A fresh verification code such as ``"7K3M-QX9D-2WPE-H4TB"``.
-
-    16 symbols drawn uniformly with :func:`secrets.choice` from :data:`CODE_ALPHABET`
-    (32 symbols, Crockford's base 32), i.e. 80 bits of entropy: unguessable, and short
-    enough to read aloud or type from paper. Grouped by four with hyphens.
-    """
-    symbols = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return "-".join(symbols[i : i + CODE_GROUP] for i in range(0, CODE_LENGTH, CODE_GROUP))
-
-
-def normalize_code(text: str) -> str:
-    """Turn what a person typed into the canonical code, or ``""`` if it cannot be one.
-
-    Accepts lower case, surrounding or inner spaces, missing or extra hyphens (and dots,
-    underscores, slashes, en/em dashes), full-width characters, and the letters O, I, L typed
-    for the digits 0, 1, 1. Never raises: garbage (wrong length, other characters, including
-    U and Vietnamese letters) gives ``""``, which a view can treat as "not found".
-    """
-    if not isinstance(text, str):
-        return ""
-    compact = _SEPARATORS.sub("", unicodedata.normalize("NFKC", text)).upper()
-    compact = compact.translate(_TYPO_MAP)
-    if len(compact) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in compact):
-        return ""
-    return "-".join(compact[i : i + CODE_GROUP] for i in range(0, CODE_LENGTH, CODE_GROUP))
-
-
-def is_canonical_code(text: str) -> bool:
-    """Whether ``text`` already is a code in canonical form (``XXXX-XXXX-XXXX-XXXX``)."""
-    return bool(_CANONICAL.match(text))
-
 
 # --------------------------------------------------------------------------------------------
 # Certificate data
@@ -232,42 +169,20 @@ class _Pdf(FPDF):
         self.add_font(_SANS, "", str(FONT_DIR / "DejaVuSans.ttf"))
         self.set_auto_page_break(False)
         self.set_margins(0, 0, 0)
-        self._char_widths: dict[tuple[str, str], dict[str, float]] = {}
 
     def width_of(self, text: str, family: str, style: str, size: float) -> float:
-        """Width of ``text`` in mm. Without text shaping, fpdf2 widths are sums of glyph
-        advances proportional to the size, so per-character widths are cached at 1 pt."""
-        widths = self._char_widths.setdefault((family, style), {})
-        total = 0.0
-        for ch in text:
-            w = widths.get(ch)
-            if w is None:
-                self.set_font(family, style, 1)
-                w = widths[ch] = self.get_string_width(ch)
-            total += w
-        return total * size
+        """Width of ``text`` in mm at ``size`` pt."""
+        self.set_font(family, style, size)
+        return self.get_string_width(text)
 
     def wrap(self, text: str, family: str, style: str, size: float, width: float) -> list[str]:
-        """Greedy word wrap; words wider than a line are broken between characters."""
-        space = self.width_of(" ", family, style, size)
-        lines: list[str] = []
-        current, current_w = "", 0.0
-        for word in text.split(" "):
-            word_w = self.width_of(word, family, style, size)
-            if current and current_w + space + word_w <= width:
-                current, current_w = f"{current} {word}", current_w + space + word_w
-                continue
-            if current:
-                lines.append(current)
-            while word_w > width:
-                cut = self._fitting_prefix(word, family, style, size, width)
-                lines.append(word[:cut])
-                word = word[cut:]
-                word_w = self.width_of(word, family, style, size)
-            current, current_w = word, word_w
-        if current or not lines:
-            lines.append(current)
-        return lines
+        """Lines of ``text`` within ``width`` mm, split by fpdf2 itself (words wider than a
+        line are broken between characters)."""
+        self.set_font(family, style, size)
+        lines = self.multi_cell(
+            width, text=text, padding=0, dry_run=True, output=MethodReturnValue.LINES
+        )
+        return [line.rstrip() for line in lines] or [""]
 
     def _fitting_prefix(
         self, text: str, family: str, style: str, size: float, width: float, suffix: str = ""

@@ -1,5 +1,8 @@
 """Learning progress: marking lessons completed and keeping the per-year course summary.
 
+The course summary (``CourseProgress``) is refreshed here after every event that can change
+it: a lesson marked, a quiz submitted, a past record imported, content withdrawn.
+
 Services take plain values and models, flush, and never commit: the view or
 command that calls them commits once.
 """
@@ -25,7 +28,7 @@ from app.models import (
     db,
     local_year,
 )
-from app.quiz.rules import GradedAttempt, QuizGrade, quiz_grade
+from app.progress.grades import GradedAttempt, QuizGrade, quiz_grade
 
 logger = logging.getLogger(__name__)
 
@@ -199,15 +202,11 @@ def recount_lessons(course_ids: Iterable[int]) -> None:
     )
 
 
-def completed_lesson_ids(user: User, course: Course, year: int) -> set[int]:
-    return set(
-        db.session.scalars(
-            select(LessonCompletion.lesson_id)
-            .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
-            .where(
-                LessonCompletion.user_id == user.id,
-                LessonCompletion.year == year,
-                Lesson.course_id == course.id,
-            )
-        )
-    )
+def refresh_after_load(
+    lesson_course_ids: Iterable[int], course_ids: Iterable[int], *, now: datetime
+):
+    """After a content load (``LoadReport.lesson_course_ids``, ``.course_ids``): recount lessons
+    in every summary of the courses whose lessons were synced, then complete the courses this
+    year's learners have now finished."""
+    recount_lessons(lesson_course_ids)
+    return refresh_after_content_change(course_ids, now=now)

@@ -1,0 +1,164 @@
+"""Read-only progress queries: a fixed number per page, whatever the head count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Select, and_, func, or_, select
+
+from app.models import Course, CourseProgress, Lesson, LessonCompletion, Quiz, User, db
+
+
+@dataclass
+class CourseCard:
+    id: int
+    slug: str
+    title: str
+    track: str
+    hours: Decimal
+    summary: str
+    lesson_count: int
+    lessons_completed: int
+    completed_at: datetime | None
+
+    @property
+    def percent(self) -> int:
+        if self.completed_at is not None:
+            return 100
+        if not self.lesson_count:
+            return 0
+        return min(100, round(100 * self.lessons_completed / self.lesson_count))
+
+    @property
+    def started(self) -> bool:
+        return self.lessons_completed > 0 or self.completed_at is not None
+
+
+def lesson_counts():
+    """Active lessons per course (a subquery)."""
+    return (
+        select(Lesson.course_id, func.count(Lesson.id).label("n"))
+        .where(Lesson.is_active.is_(True))
+        .group_by(Lesson.course_id)
+        .subquery()
+    )
+
+
+def courses_with_progress(user: User, year: int, *, with_withdrawn: bool = False) -> Select:
+    """Every active course (and, with ``with_withdrawn``, every withdrawn course the official
+    has progress in) with its lesson count and the official's summary for ``year``: the one
+    course-and-progress join that the learner's pages and HR's record both read."""
+    counts = lesson_counts()
+    visible = Course.is_active.is_(True)
+    if with_withdrawn:
+        visible = or_(visible, CourseProgress.id.is_not(None))
+    return (
+        select(
+            Course.id,
+            Course.slug,
+            Course.title,
+            Course.track,
+            Course.hours,
+            Course.summary,
+            func.coalesce(counts.c.n, 0).label("lesson_count"),
+            func.coalesce(CourseProgress.lessons_completed, 0).label("lessons_completed"),
+            CourseProgress.completed_at,
+            CourseProgress.quiz_grade,
+            CourseProgress.source,
+            CourseProgress.last_activity_at,
+        )
+        .outerjoin(counts, counts.c.course_id == Course.id)
+        .outerjoin(
+            CourseProgress,
+            and_(
+                CourseProgress.course_id == Course.id,
+                CourseProgress.user_id == user.id,
+                CourseProgress.year == year,
+            ),
+        )
+        .where(visible)
+        .order_by(Course.sort_order, Course.title)
+    )
+
+
+def course_cards(user: User, year: int) -> list[CourseCard]:
+    """Every active course with the user's progress in ``year``: one query."""
+    return [CourseCard(*row[:9]) for row in db.session.execute(courses_with_progress(user, year))]
+
+
+def user_course_progress(user: User, year: int) -> list:
+    """Each active course, and each withdrawn one with progress, for this official in ``year``
+    (one query)."""
+    return db.session.execute(courses_with_progress(user, year, with_withdrawn=True)).all()
+
+
+def active_lessons(course: Course) -> list[Lesson]:
+    return list(
+        db.session.scalars(
+            select(Lesson)
+            .where(Lesson.course_id == course.id, Lesson.is_active.is_(True))
+            .order_by(Lesson.position)
+        )
+    )
+
+
+def next_lesson(lesson: Lesson) -> Lesson | None:
+    """The active lesson after ``lesson`` in its course, if any."""
+    return db.session.scalar(
+        select(Lesson)
+        .where(
+            Lesson.course_id == lesson.course_id,
+            Lesson.is_active.is_(True),
+            Lesson.position > lesson.position,
+        )
+        .order_by(Lesson.position)
+        .limit(1)
+    )
+
+
+def course_progress(user: User, course: Course, year: int) -> CourseProgress | None:
+    return db.session.scalar(
+        select(CourseProgress).where(
+            CourseProgress.user_id == user.id,
+            CourseProgress.course_id == course.id,
+            CourseProgress.year == year,
+        )
+    )
+
+
+def completed_course(user: User, course: Course, year: int) -> CourseProgress | None:
+    progress = course_progress(user, course, year)
+    return progress if progress is not None and progress.completed_at is not None else None
+
+
+def completed_lesson_ids(user: User, course: Course, year: int) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(LessonCompletion.lesson_id)
+            .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
+            .where(
+                LessonCompletion.user_id == user.id,
+                LessonCompletion.year == year,
+                Lesson.course_id == course.id,
+            )
+        )
+    )
+
+
+def course_quiz(course: Course) -> Quiz | None:
+    return db.session.scalar(
+        select(Quiz).where(Quiz.course_id == course.id, Quiz.is_active.is_(True))
+    )
+
+
+def practice_quizzes() -> list[Quiz]:
+    """Quizzes not tied to a course: practice, open to every official."""
+    return list(
+        db.session.scalars(
+            select(Quiz)
+            .where(Quiz.course_id.is_(None), Quiz.is_active.is_(True))
+            .order_by(Quiz.title)
+        )
+    )
