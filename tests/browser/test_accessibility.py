@@ -25,6 +25,18 @@ pytestmark = pytest.mark.skipif(
 )
 COURSE = "cchc-mot-cua"
 BAD_IMPORT = "username,title,hours,completed_on\nkhong.co,Lớp,abc,31/02/2026\n"
+GOOD_IMPORT = "username,course,completed_on\nan.03,cchc-mot-cua,02/03/2026\n"
+
+
+def upload(page, url: str, text: str) -> None:
+    """The import form sent with ``text`` as a CSV file (a dry run, as the form proposes)."""
+    page.goto(url)
+    page.set_input_files(
+        "#file", files=[{"name": "ho-so.csv", "mimeType": "text/csv", "buffer": text.encode()}]
+    )
+    page.click("main form button[type=submit]")
+
+
 LANGUAGES = {"vi": "vi-VN", "en": "en-GB"}
 combinations = pytest.mark.parametrize(
     ("language", "viewport"), [(lang, view) for lang in LANGUAGES for view in ("phone", "desktop")]
@@ -191,23 +203,15 @@ def test_hr_and_admin_pages_have_no_serious_violation(visit, site, people, langu
         audit.open(path)
     audit.form_errors(record, "official's record, a form with errors")
     audit.form_errors(f"{record}/external", "external training with errors")
-    # An import whose rows are wrong: every wrong row listed.
-    page.goto(f"{site.url}/hr/import")
+    # An import whose rows are wrong: every wrong row listed; a right one: the dry run's preview.
     audit.seen.tolerated = ("status of 400",)
-    page.set_input_files(
-        "#file",
-        files=[
-            {
-                "name": "ho-so.csv",
-                "mimeType": "text/csv",
-                "buffer": BAD_IMPORT.encode(),
-            }
-        ],
-    )
-    page.click("main form button[type=submit]")
+    upload(page, f"{site.url}/hr/import", BAD_IMPORT)
     expect(page.locator("[role=alert]")).to_be_visible()
     audit.check("import with errors")
     audit.seen.tolerated = ()
+    upload(page, f"{site.url}/hr/import", GOOD_IMPORT)
+    expect(page.locator("main table.data")).to_contain_text("(an.03)")
+    audit.check("import preview (dry run)")
     if viewport == "desktop":
         for path in [record, "/hr/", "/hr/officials"]:
             check_print(page, site.url + path)
