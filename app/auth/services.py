@@ -1,4 +1,4 @@
-"""Authentication: password checks with throttling counted in the database."""
+"""Authentication: password checks with throttling counted in the database, before the check."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.models import LoginFailure, User, db
@@ -44,10 +44,16 @@ class ThrottlePolicy:
     max_per_address: int
 
 
+# PostgreSQL: one advisory lock serialises the counting of sign-in attempts (a few
+# milliseconds each, never the password check). SQLite serialises writes by itself.
+_COUNT_LOCK = 0x6C6F67696E  # "login"
+
+
 def _throttle_wait(
-    username: str, address: str, policy: ThrottlePolicy, now: datetime
+    connection, username: str, address: str, policy: ThrottlePolicy, now: datetime
 ) -> int | None:
-    """Minutes to wait, or None when a login may be tried. Two queries whatever the load."""
+    """Minutes to wait, or None when the attempt just counted may be checked: the account and
+    the address each get ``max_per_*`` attempts per window. Two queries whatever the load."""
     since = now - policy.window
     checks = (
         (LoginFailure.username == username, policy.max_per_account),
@@ -55,15 +61,45 @@ def _throttle_wait(
     )
     wait = None
     for criterion, limit in checks:
-        count, oldest = db.session.execute(
+        count, oldest = connection.execute(
             select(func.count(LoginFailure.id), func.min(LoginFailure.created_at)).where(
                 criterion, LoginFailure.created_at > since
             )
         ).one()
-        if count >= limit:
+        if count > limit:  # this attempt included
             minutes = max(1, math.ceil((oldest + policy.window - now).total_seconds() / 60))
             wait = max(wait or 0, minutes)
     return wait
+
+
+def count_attempt(username: str, *, address: str, policy: ThrottlePolicy, now: datetime) -> int:
+    """Count a password attempt before the password is checked, or raise ``Throttled``.
+
+    The attempt is recorded as a failure in a short transaction of its own, committed at once
+    (the one write a service commits itself, like a sequence): requests that arrive together
+    count one after the other and each sees the others, so no more than the limit is ever
+    checked in a window, however many arrive at once. It stays a failure unless the password
+    proves right (``forget_attempt``). Call it before the request writes anything (on SQLite
+    the request would otherwise hold the write lock this transaction waits for). Returns the
+    attempt's id."""
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(select(func.pg_advisory_xact_lock(_COUNT_LOCK)))
+        # SQLite: this insert starts the transaction and takes the write lock before counting.
+        attempt_id = connection.execute(
+            insert(LoginFailure).values(username=username, address=address, created_at=now)
+        ).inserted_primary_key[0]
+        wait = _throttle_wait(connection, username, address, policy, now)
+        if wait is not None:  # raising rolls back: a refused attempt is not counted
+            logger.warning("login throttled: username=%r address=%s", username, address)
+            raise Throttled(wait)
+    return attempt_id
+
+
+def forget_attempt(attempt_id: int) -> None:
+    """The password was right: this attempt is not a failure. The account's other failures
+    stay until their window passes, so a right password among guesses does not reset them."""
+    db.session.execute(delete(LoginFailure).where(LoginFailure.id == attempt_id))
 
 
 def authenticate(
@@ -71,31 +107,32 @@ def authenticate(
 ) -> User:
     """Return the active user with these credentials, or raise ``Throttled``/``InvalidCredentials``.
 
-    Failures are recorded (the caller commits in both outcomes); success clears the
-    account's failures.
-    """
+    The attempt is counted before the password is checked (``count_attempt``); a failure
+    stays counted whatever the caller does."""
     username = username.strip().lower()
-    wait = _throttle_wait(username, address, policy, now)
-    if wait is not None:
-        logger.warning("login throttled: username=%r address=%s", username, address)
-        raise Throttled(wait)
+    attempt_id = count_attempt(username, address=address, policy=policy, now=now)
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         check_password_hash(_dummy_hash(), password)  # same time as a real check
     if user is None or not user.is_active or not user.check_password(password):
-        db.session.add(LoginFailure(username=username, address=address, created_at=now))
-        db.session.flush()
         logger.info("login failed: username=%r address=%s", username, address)
         raise InvalidCredentials()
-    db.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    forget_attempt(attempt_id)
     user.last_login_at = now
     logger.info("login: user=%s", user.id)
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(
+    user: User, current: str, new: str, *, address: str, policy: ThrottlePolicy, now: datetime
+) -> None:
+    """Counted as a sign-in attempt of the account: a stolen session cannot guess the current
+    password faster than the sign-in page allows (raises ``Throttled`` too)."""
+    attempt_id = count_attempt(user.username, address=address, policy=policy, now=now)
     if not user.check_password(current):
+        logger.info("password change refused (wrong password): user=%s", user.id)
         raise InvalidCredentials()
+    forget_attempt(attempt_id)
     user.set_password(new)
     user.must_change_password = False
     user.session_version += 1  # ends the account's other sessions

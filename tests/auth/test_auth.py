@@ -85,13 +85,39 @@ def test_address_is_throttled_across_accounts(app, client, units):
     assert response.status_code == 302
 
 
-def test_failures_are_counted_in_the_database_and_cleared_on_success(client, login, official):
+def test_failures_are_counted_in_the_database_and_a_success_does_not_wipe_them(
+    app, client, login, official
+):
     login(official, password="wrong")
     login(official, password="wrong")
     count = select(func.count(LoginFailure.id)).where(LoginFailure.username == official.username)
     assert db.session.scalar(count) == 2
+    assert login(official).status_code == 302
+    assert db.session.scalar(count) == 2  # the right password is not a failure, nor a reset
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    for _ in range(limit - 2):
+        assert login(official, password="wrong").status_code == 400
+    assert login(official, password="wrong").status_code == 429
+
+
+def test_wrong_current_passwords_on_the_password_form_are_throttled(app, client, login, official):
     login(official)
-    assert db.session.scalar(count) == 0
+    wrong = {"current": "đoán thử", "new": "mật khẩu mới dài", "confirm": "mật khẩu mới dài"}
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        assert client.post("/auth/password", data=wrong).status_code == 400
+    right = dict(wrong, current=PASSWORD)
+    response = client.post("/auth/password", data=right)
+    assert response.status_code == 429
+    assert "Thử lại sau" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, official.id).check_password(PASSWORD)  # unchanged
+    # the same count as the sign-in page: the account is throttled there too
+    assert (
+        app.test_client()
+        .post("/auth/login", data={"username": official.username, "password": PASSWORD})
+        .status_code
+        == 429
+    )
 
 
 @pytest.mark.parametrize(
