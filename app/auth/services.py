@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import secrets
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, func, insert, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.models import LoginFailure, User, db
+from app.models import LoginFailure, User, UserSession, db
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +137,75 @@ def change_password(
     user.set_password(new)
     user.must_change_password = False
     user.session_version += 1  # ends the account's other sessions
+    db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id,
+            UserSession.token_hash != _digest(user.session_token or ""),
+        )
+    )
     logger.info("password changed: user=%s", user.id)
+
+
+# Sessions: a row per signed-in browser (see UserSession). The cookies carry
+# "<user id>.<session version>.<token>"; only the token's digest is stored.
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, *, now: datetime) -> None:
+    """Record a new signed-in browser for ``user`` (before ``login_user``, which puts
+    ``user.get_id()`` in the cookies)."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, token_hash=_digest(token), created_at=now))
+    db.session.flush()
+    user.session_token = token
+
+
+def session_user(session_id: str) -> User | None:
+    """The user a cookie's id stands for, or None: the account must be active, its session
+    version current (a password change ends other sessions) and the browser's session not
+    ended (sign-out, sign out everywhere, an administrator's sign-out)."""
+    ident, version, token = (session_id.split(".", 2) + ["", ""])[:3]
+    if not (ident.isdigit() and len(ident) <= 9 and version.isdigit() and token):
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.is_active or str(user.session_version) != version:
+        return None
+    alive = db.session.scalar(
+        select(UserSession.id).where(
+            UserSession.user_id == user.id, UserSession.token_hash == _digest(token)
+        )
+    )
+    if alive is None:
+        return None
+    user.session_token = token
+    return user
+
+
+def end_session(user: User) -> None:
+    """Sign out this browser: its cookies, copied or not, open nothing afterwards."""
+    if user.session_token:
+        db.session.execute(
+            delete(UserSession).where(UserSession.token_hash == _digest(user.session_token))
+        )
+    logger.info("signed out: user=%s", user.id)
+
+
+def end_all_sessions(user: User, *, by: User) -> int:
+    """Sign ``user`` out on every browser (the user's own "sign out everywhere", or an
+    administrator acting on the account); returns how many sessions ended."""
+    result = db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    count = result.rowcount or 0
+    logger.info("sessions ended: user=%s by=%s count=%s", user.id, by.id, count)
+    return count
+
+
+def purge_sessions(*, before: datetime) -> int:
+    """Delete sessions started before ``before`` (older than any remember-me cookie)."""
+    result = db.session.execute(delete(UserSession).where(UserSession.created_at < before))
+    return result.rowcount or 0
 
 
 def purge_login_failures(*, before: datetime) -> int:

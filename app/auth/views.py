@@ -54,6 +54,7 @@ def login():
         except services.InvalidCredentials:  # already counted (services.count_attempt)
             form.password.errors.append(_("Wrong username or password."))
             return render_template("auth/login.html", form=form), 400
+        services.start_session(user, now=utcnow())
         login_user(user, remember=form.remember.data)
         if user.must_change_password:
             flash(_("Please choose a new password before you continue."), "warning")
@@ -65,8 +66,19 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        services.end_session(current_user)
     logout_user()
     flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    services.end_all_sessions(current_user, by=current_user)
+    logout_user()
+    flash(_("You have signed out on every device."), "info")
     return redirect(url_for("auth.login"))
 
 
