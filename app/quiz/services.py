@@ -438,6 +438,8 @@ def grant_override(
     for attempt in attempts_of(quiz, user.id):
         if not attempt.is_open or attempt.deadline_at is None:
             continue
+        if not lock_attempt(attempt) or attempt.deadline_at is None:
+            continue  # submitted meanwhile: a graded attempt is never reopened
         deadline = None
         if rules.time_limit_minutes:
             deadline = attempt.started_at + timedelta(minutes=rules.time_limit_minutes)
