@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.models import LoginFailure, User, db, utcnow
+from app.models import LoginFailure, User, UserSession, db, utcnow
 from tests.factories import PASSWORD, make_user
 
 
@@ -319,3 +319,17 @@ def test_an_administrator_signs_an_account_out_everywhere(
     assert phone.get("/my/training").status_code == 302
     assert client.get("/admin/users").status_code == 200  # the administrator's own goes on
     assert client.post("/admin/users/999999/logout").status_code == 404
+
+
+def test_purge_forgets_old_sessions_and_failures_only(app, client, login, official):
+    login(official)
+    old = utcnow() - timedelta(days=366)
+    db.session.add(UserSession(user_id=official.id, token_hash="0" * 64, created_at=old))
+    db.session.add(LoginFailure(username="x", address="10.0.0.1", created_at=old))
+    db.session.add(LoginFailure(username="x", address="10.0.0.1", created_at=utcnow()))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["users", "purge-sessions"])
+    assert result.exit_code == 0, result.output
+    assert "Purged 1 session(s) and 1 failed sign-in(s)." in result.output
+    assert db.session.scalar(select(func.count(UserSession.id))) == 1
+    assert client.get("/my/training").status_code == 200  # the recent session goes on
