@@ -4,6 +4,7 @@ The test client runs one request at a time and never shows a race; this does."""
 
 from __future__ import annotations
 
+import os
 import threading
 import urllib.error
 import urllib.parse
@@ -14,6 +15,19 @@ from contextlib import contextmanager
 from http.cookiejar import CookieJar
 
 from werkzeug.serving import make_server
+
+from config import TestingConfig
+
+
+def on_file(tmp_path) -> type:
+    """The suite's configuration, but on a database file when on SQLite: an in-memory database
+    is one connection shared by every thread, which would hide what concurrency does."""
+
+    class OnFile(TestingConfig):
+        if not os.environ.get("TEST_DATABASE_URL"):
+            SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'app.db'}"
+
+    return OnFile
 
 
 @contextmanager

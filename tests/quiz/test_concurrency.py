@@ -6,7 +6,6 @@ One attempt submitted from several tabs at once is graded once, with the answers
 from __future__ import annotations
 
 import logging
-import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -17,11 +16,10 @@ from app.content.gift import question_from_dict
 from app.models import AttemptState, QuizAttempt, db
 from app.quiz import forms as quiz_forms
 from app.quiz import grading, services
-from config import TestingConfig
 from tests import factories
 from tests.conftest import fresh_app
 from tests.quiz.test_attempts import load_quiz, right_form, start
-from tests.served import Browser, at_once, served
+from tests.served import Browser, at_once, on_file, served
 
 OFFICIALS = 12
 
@@ -29,12 +27,7 @@ OFFICIALS = 12
 @pytest.fixture
 def app(content_dirs, tmp_path):
     """The suite's app, but on a database file when on SQLite: connections are not shared."""
-
-    class OnFile(TestingConfig):
-        if not os.environ.get("TEST_DATABASE_URL"):
-            SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'app.db'}"
-
-    yield from fresh_app(content_dirs, OnFile)
+    yield from fresh_app(content_dirs, on_file(tmp_path))
 
 
 def test_sqlite_file_uses_write_ahead_logging(app):
