@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import params
 from app.auth.decorators import role_required
 from app.compliance import exports, imports, queries, records, services, tables, text
 from app.compliance.forms import (
@@ -42,6 +43,7 @@ bp.add_app_template_global(text.reason, "reason")
 HR_ROLES = (Role.HR, Role.ADMIN)
 # The browser's claimed type of an upload is not trusted: anything else is served as bytes.
 SCAN_MIMETYPES = {"application/pdf", "image/jpeg", "image/png"}
+DOWNLOAD_FORMATS = ("csv", "xlsx")  # JSON lines are for ``report compliance`` only
 
 
 def visible_user_or_404(user_id: int) -> User:
@@ -53,10 +55,10 @@ def visible_user_or_404(user_id: int) -> User:
 
 
 def selected_unit() -> Unit | None:
-    code = request.args.get("unit", "")
-    if not code:
+    unit_code = params.code(request.args, "unit")
+    if not unit_code:
         return None
-    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
     if unit is None or not can_see_unit(current_user, unit):
         abort(404)
     return unit
@@ -69,12 +71,13 @@ def default_root() -> Unit | None:
 
 def filters() -> dict:
     """The dashboard's filters as query arguments (for links, exports and pagination)."""
+    args = request.args
     return {
-        "year": selected_year(request.args, now=utcnow()),
-        "unit": request.args.get("unit", ""),
-        "position": request.args.get("position", ""),
-        "status": request.args.get("status", ""),
-        "sort": request.args.get("sort", "unit"),
+        "year": selected_year(args, now=utcnow()),
+        "unit": params.code(args, "unit"),
+        "position": params.choice(args, "position", [p.code for p in queries.positions()]),
+        "status": params.choice(args, "status", [str(s) for s in STATUS_ORDER]),
+        "sort": params.choice(args, "sort", tables.SORTS, default="unit"),
     }
 
 
@@ -129,7 +132,7 @@ def officials():
     args = filters()
     standard = queries.standard_for(args["year"])
     unit = selected_unit()
-    search = request.args.get("q", "").strip()
+    search = params.search_text(request.args)
     context = {
         **_page_context(args["year"]),
         "standard": standard,
@@ -158,19 +161,17 @@ def officials():
 @bp.get("/export.<fmt>")
 @role_required(*HR_ROLES)
 def export(fmt: str):
-    if fmt not in exports.FORMATS or fmt == "json":
-        abort(404)
+    if fmt not in DOWNLOAD_FORMATS:
+        abort(400)
     args = filters()
+    level = params.choice(request.args, "level", tables.LEVELS, default="officials")
+    search = params.search_text(request.args)
     standard = queries.standard_for(args["year"])
     if standard is None:
         abort(404)
-    level = request.args.get("level", "officials")
-    if level not in tables.LEVELS:
-        abort(400)
-    flt = official_filter(
-        args, selected_unit() or default_root(), search=request.args.get("q", "").strip()
-    )
+    flt = official_filter(args, selected_unit() or default_root(), search=search)
     table = tables.export_table(current_user, standard, flt, level, today=local_date(utcnow()))
+    # Only the validated year and level, both from fixed sets, make up the file's name.
     name = f"dat-chuan-{args['year']}-{level}"
     if fmt == "csv":
         return Response(

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from app.compliance import imports, notify, queries, services
 from app.content.loader import read_content
-from app.models import Message, db, utcnow
+from app.models import Message, Role, db, utcnow
 from app.progress import queries as progress_queries
 from tests.compliance.scenario import TODAY, at, build, take_quiz
-from tests.factories import load_content, responses
+from tests.factories import load_content, make_user, responses
 
 
 @pytest.fixture
@@ -182,12 +182,60 @@ def test_huge_numbers_in_addresses_are_404(client, login, scenario, url):
     assert client.get(url).status_code == 404
 
 
-def test_odd_query_values_are_not_errors(client, login, scenario):
-    login(scenario.people["an"])
-    assert client.get("/my/training?year=99999999999999999999").status_code == 200
+BAD_QUERIES = [
+    "/my/training?year=99999999999999999999",
+    "/my/training?year=1999",
+    "/my/training?year=%D9%A2%D9%A0%D9%A2%D9%A6",  # Arabic-Indic digits, which int() takes
+    "/hr/?year=abc",
+    "/hr/?year=2026&position=bogus",
+    "/hr/?year=2026&unit=X%0D%0ASet-Cookie:x=1",
+    "/hr/officials?year=2026&page=-1",
+    "/hr/officials?year=2026&page=0",
+    "/hr/officials?year=2026&page=1_0",
+    "/hr/officials?year=2026&sort=bogus",
+    "/hr/officials?year=2026&status=bogus",
+    "/hr/officials?year=2026&q=" + "x" * 101,
+    "/hr/export.csv?year=2026&level=%E1%BB%87",  # ệ
+    "/hr/export.csv?year=2026&level=officials%0D%0AX:1",
+    "/hr/export.csv?year=2026&level=evil.html",
+    "/hr/export.csv?year=2026&status=bogus",
+    "/hr/export.csv?year=20260",
+    "/hr/export.html?year=2026",
+    "/hr/export.json?year=2026",
+    "/admin/outbox?status=bogus",
+    "/admin/users?page=abc",
+    "/certificates/standard/2026?user=abc",
+]
+
+
+@pytest.mark.parametrize("url", BAD_QUERIES)
+def test_query_values_the_page_does_not_offer_are_400(client, login, scenario, url):
+    if url.startswith("/admin/"):
+        login(make_user("quan.tri", role=Role.ADMIN))
+    else:
+        login(scenario.people["an" if url.startswith(("/my/", "/certificates/")) else "hr"])
+    response = client.get(url)
+    assert response.status_code == 400, url
+    assert "Content-Disposition" not in response.headers
+
+
+def test_export_names_come_from_the_year_and_level_only(client, login, scenario):
     login(scenario.people["hr"])
-    page = client.get("/hr/officials?year=abc&page=-1&sort=bogus&status=bogus&position=bogus")
-    assert page.status_code == 200
+    response = client.get("/hr/export.xlsx?year=2026&level=units&q=evil.html&sort=name")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="dat-chuan-2026-units.xlsx"'
+    )
+
+
+def test_every_value_the_pages_offer_is_accepted(client, login, scenario):
+    login(scenario.people["hr"])
+    for sort in ("name", "unit", "status", "hours", "activity"):
+        assert client.get(f"/hr/officials?year=2026&sort={sort}").status_code == 200
+    for status in ("compliant", "in_progress", "not_started", "overdue", "exempt"):
+        assert client.get(f"/hr/officials?status={status}&page=2").status_code == 200
+    assert client.get("/hr/?year=2026&unit=Y&position=&status=").status_code == 200
+    assert client.get("/hr/officials?q=%20Chi%20&page=99999").status_code == 200
 
 
 def test_verify_accepts_a_code_typed_with_slashes(client, login, scenario):
