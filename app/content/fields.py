@@ -14,7 +14,7 @@ from app.content.markdown import Document
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str = "text"  # text | number | int | bool | choice | date | text_list | mapping
+    kind: str = "text"  # text | number | int | bool | choice | date | text_list | mapping | raw
     required: bool = False
     choices: tuple[str, ...] = ()
     minimum: float | None = None
@@ -89,6 +89,8 @@ def _convert(field: Field, value: Any) -> Any:
     if kind == "mapping":
         if not isinstance(value, dict):
             raise ValueError("must be a set of 'key: value' lines")
+        return value
+    if kind == "raw":  # checked by the caller
         return value
     raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover
 

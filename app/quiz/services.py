@@ -210,6 +210,18 @@ def start_attempt(
     return attempt
 
 
+def closed_for(quiz: Quiz, user_id: int, *, now: datetime) -> bool:
+    """The official can start no other attempt: the quiz (or their exception) has closed, or
+    every attempt allowed this year is used, and none is still open."""
+    rules = effective_rules(quiz, user_id)
+    if rules.close_at is not None and now >= rules.close_at:
+        return True
+    if not rules.attempts_allowed:
+        return False
+    attempts = attempts_of(quiz, user_id, local_year(now))
+    return len(attempts) >= rules.attempts_allowed and not any(a.is_open for a in attempts)
+
+
 def attempt_questions(attempt: QuizAttempt) -> list[AttemptQuestion]:
     return list(
         db.session.scalars(
