@@ -210,6 +210,7 @@ def _back(user: User, year: int):
 
 EXTERNAL_ERRORS = {
     services.FileTooLarge: ("scan", _l("The file is larger than 5 MB.")),
+    services.NotAScan: ("scan", _l("The file is not a PDF, JPG or PNG document.")),
     services.EndsInFuture: ("end_date", _l("The training cannot end in the future.")),
     services.EndsBeforeStart: ("end_date", _l("The training ends before it starts.")),
 }
@@ -225,7 +226,7 @@ def add_external(user_id: int):
         if form.scan.data:
             upload = (
                 form.scan.data.filename[-255:],
-                form.scan.data.mimetype[:100],
+                "",  # the type is read from the content
                 form.scan.data.read(services.MAX_SCAN_BYTES + 1),
             )
         try:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.compliance import imports, notify, queries, services
 from app.content.loader import read_content
-from app.models import Message, Role, db, utcnow
+from app.models import ExternalTraining, Message, Role, db, utcnow
 from app.progress import queries as progress_queries
 from tests.compliance.scenario import TODAY, at, build, take_quiz
 from tests.factories import load_content, make_user, responses
@@ -263,3 +263,55 @@ def test_external_training_cannot_end_in_the_future(client, login, scenario):
     )
     assert nan.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+def post_scan(client, user, content: bytes, name: str):
+    return client.post(
+        f"/hr/officials/{user.id}/external",
+        data={
+            "title": "Lớp tập huấn",
+            "hours": "4",
+            "end_date": "2026-10-02",
+            "scan": (io.BytesIO(content), name),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [
+        (b"<html><script>alert(1)</script></html>", "chung-chi.pdf"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>", "anh.png"),
+        (b"MZ\x90\x00", "scan.jpg"),
+        (b" %PDF-1.4", "scan.pdf"),
+        (b"", "scan.pdf"),
+    ],
+)
+def test_a_scan_whose_content_is_not_pdf_jpeg_or_png_is_refused(
+    client, login, scenario, content, name
+):
+    login(scenario.people["hr"])
+    response = post_scan(client, scenario.people["ha"], content, name)
+    assert response.status_code == 400
+    assert "Tệp không phải là tài liệu PDF, JPG hay PNG." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(ExternalTraining.id))) == 2  # the scenario's
+
+
+@pytest.mark.parametrize(
+    ("content", "mimetype"),
+    [
+        (b"%PDF-1.7\n...", "application/pdf"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "image/jpeg"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png"),
+    ],
+)
+def test_a_scan_is_stored_with_the_type_its_content_shows(
+    client, login, scenario, content, mimetype
+):
+    login(scenario.people["hr"])
+    response = post_scan(client, scenario.people["ha"], content, "scan.pdf")
+    assert response.status_code == 302
+    record = db.session.scalar(select(ExternalTraining).order_by(ExternalTraining.id.desc()))
+    assert record.file_type == mimetype
+    assert client.get(f"/hr/external/{record.id}/scan").mimetype == mimetype

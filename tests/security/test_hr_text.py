@@ -115,9 +115,9 @@ def test_hr_entered_text_is_inert_everywhere(client, login, world):
             "end_date": f"{YEAR}-01-01",
             "note": chunks(2000, DB_TEXT)[k % len(chunks(2000, DB_TEXT))],
         }
-        if k == 0:  # a scan named like a payload, claiming to be HTML
+        if k == 0:  # a PDF scan named like a payload, claiming to be HTML
             data["scan"] = (
-                io.BytesIO(b"<script>alert(1)</script>"),
+                io.BytesIO(b"%PDF-1.4\n<script>alert(1)</script>"),
                 "<img src=x onerror=alert(1)>.pdf",
                 "text/html",
             )
