@@ -3,6 +3,9 @@
 All or nothing: every row is checked first; if any row is bad nothing is recorded and every
 bad row is listed with its line and reason. A row naming a ``course`` records a completion of
 that catalogue course; a row without one records external training (title and hours).
+A row that repeats another one (the same course and year; the same training, by title, and
+completion date) or something already recorded for the official is refused with its line, so
+that hours are never counted twice, also when the same file is imported again.
 """
 
 from __future__ import annotations
@@ -21,7 +24,16 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.compliance.services import add_external_training
-from app.models import Course, CourseProgress, Role, User, db, local_date, local_to_utc
+from app.models import (
+    Course,
+    CourseProgress,
+    ExternalTraining,
+    Role,
+    User,
+    db,
+    local_date,
+    local_to_utc,
+)
 from app.people.scope import can_see_user
 from app.text import drop_control_characters
 
@@ -153,6 +165,11 @@ def _hours(value: Any) -> Decimal | None:
     return hours
 
 
+def same_training(title: str) -> str:
+    """A title as compared for duplicates: case, spacing and Unicode form do not count."""
+    return " ".join(unicodedata.normalize("NFC", title).casefold().split())
+
+
 def import_records(rows: list[ImportRow], *, viewer: User, now: dt.datetime) -> ImportReport:
     """Check every row; when all are good, record them (flush only; the caller commits)."""
     report = ImportReport()
@@ -170,8 +187,17 @@ def import_records(rows: list[ImportRow], *, viewer: User, now: dt.datetime) -> 
             )
         )
     }
+    recorded = {
+        (user_id, same_training(title), end_date)
+        for user_id, title, end_date in db.session.execute(
+            select(
+                ExternalTraining.user_id, ExternalTraining.title, ExternalTraining.end_date
+            ).where(ExternalTraining.user_id.in_([u.id for u in users.values()]))
+        )
+    }
     today = local_date(now)
     seen: dict[tuple[int, int, int], int] = {}
+    seen_external: dict[tuple[int, str, dt.date], int] = {}
     planned: list[tuple[ImportRow, User, Course | None, Decimal, dt.date]] = []
     for row in rows:
         problems: list[str] = []
@@ -206,6 +232,15 @@ def import_records(rows: list[ImportRow], *, viewer: User, now: dt.datetime) -> 
                 problems.append(_("the title is longer than %(n)d characters", n=TITLE_MAX))
             if hours is None:
                 problems.append(_("a row without a course needs its hours"))
+            if title and user is not None and day is not None:
+                key = (user.id, same_training(title), day)
+                if key in recorded:
+                    problems.append(_("this training on this date is already recorded"))
+                elif key in seen_external:
+                    problems.append(
+                        _("same training and date as line %(line)d", line=seen_external[key])
+                    )
+                seen_external.setdefault(key, row.line)
         if course is not None and user is not None and day is not None:
             key = (user.id, course.id, day.year)
             if key in existing:

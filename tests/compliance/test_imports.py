@@ -148,3 +148,47 @@ def test_semicolon_csv_from_excel_is_read():
     rows = imports.read_rows("a.csv", b"username;completed_on;hours\nha;01/02/2026;4\n")
     assert rows[0].values == {"username": "ha", "completed_on": "01/02/2026", "hours": "4"}
     assert rows[0].line == 2
+
+
+def test_duplicate_external_training_in_the_file_is_refused_naming_both_lines(
+    client, login, scenario
+):
+    login(scenario.people["hr"])
+    before = counts()
+    text = GOOD + (
+        "ha,,Lớp bồi dưỡng kỹ năng lãnh đạo,,6,20/04/2026,\n"  # line 4: line 3 again
+        "ha,,  LỚP BỒI DƯỠNG  kỹ năng lãnh đạo ,,6,20/04/2026,\n"  # line 5: same, typed oddly
+        "ha,,Lớp bồi dưỡng kỹ năng lãnh đạo,,6,21/04/2026,\n"  # another day: fine
+        "an,,Lớp bồi dưỡng kỹ năng lãnh đạo,,6,20/04/2026,\n"  # another official: fine
+    )
+    response = upload(client, text)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert [int(n) for n in re.findall(r"<tr><td>(\d+)</td><td>", page)] == [4, 5]
+    assert page.count("trùng khóa bồi dưỡng và ngày hoàn thành với dòng 3") == 2
+    assert counts() == before
+
+
+def test_importing_the_same_file_again_adds_nothing(client, login, scenario):
+    login(scenario.people["hr"])
+    assert upload(client, GOOD).status_code == 200
+    after_first = counts()
+    response = upload(client, GOOD)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "khóa bồi dưỡng này với ngày hoàn thành này đã được ghi nhận" in page
+    assert "đã hoàn thành trên hệ thống trong năm 2026" in page
+    assert counts() == after_first
+
+
+def test_external_training_recorded_by_hand_is_not_imported_again(client, login, scenario):
+    chi = scenario.people["chi"]
+    login(scenario.people["hr"])
+    response = upload(
+        client,
+        f"username,title,hours,completed_on\n{chi.username},lớp quản lý nhà nước,40,03/06/2026\n",
+    )
+    assert response.status_code == 400
+    assert "khóa bồi dưỡng này với ngày hoàn thành này đã được ghi nhận" in response.get_data(
+        as_text=True
+    )
