@@ -15,6 +15,8 @@ import datetime as dt
 import io
 import logging
 import unicodedata
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -40,6 +42,8 @@ from app.text import drop_control_characters
 logger = logging.getLogger(__name__)
 
 MAX_ROWS = 50_000
+MAX_LINES = 2 * MAX_ROWS  # blank lines included
+MAX_COLUMNS = 50
 TITLE_MAX = 300  # ExternalTraining.title
 TEXT_MAX = 2000  # provider and note are cut to this
 COLUMNS = {
@@ -54,6 +58,10 @@ COLUMNS = {
 
 
 class ImportFileError(Exception):
+    pass
+
+
+class TooManyRows(ImportFileError):
     pass
 
 
@@ -88,55 +96,83 @@ def _canonical(header: str) -> str | None:
     return None
 
 
-def read_rows(filename: str, data: bytes) -> list[ImportRow]:
-    """Rows with their line numbers in the file (the header is line 1)."""
-    lower = filename.lower()
-    if lower.endswith(".xlsx"):
-        try:  # openpyxl raises many kinds of errors for a broken file, also while reading rows
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            sheet = workbook.worksheets[0]
-            rows = sheet.iter_rows(values_only=True)
-            lines = [(i, list(r)) for i, r in enumerate(rows, start=1)]
-            workbook.close()
-        except Exception as exc:
-            raise ImportFileError(_("The XLSX file cannot be read.")) from exc
-    elif lower.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ImportFileError(_("The CSV file must be saved as UTF-8.")) from exc
-        sample = text[:4096]
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        reader = csv.reader(io.StringIO(text), dialect)
-        lines = []
-        try:
-            for values in reader:
-                lines.append((reader.line_num, values))
-        except csv.Error as exc:
-            raise ImportFileError(
-                _("The CSV file cannot be read near line %(line)d.", line=reader.line_num + 1)
-            ) from exc
-    else:
-        raise ImportFileError(_("Only CSV or XLSX files."))
-    if not lines:
+def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list[Any]]]:
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        # What the file says of its size refuses a huge sheet before reading it; then that
+        # claim is dropped, so that rows past a size understated are read (and counted) too.
+        if sheet.max_row is not None and sheet.max_row > MAX_LINES:
+            raise TooManyRows()
+        sheet.reset_dimensions()
+        for line, values in enumerate(
+            sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1
+        ):
+            yield line, list(values)
+    finally:
+        workbook.close()
+
+
+def _csv_lines(text: str) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        for values in reader:
+            yield reader.line_num, values[:MAX_COLUMNS]
+    except csv.Error as exc:
+        raise ImportFileError(
+            _("The CSV file cannot be read near line %(line)d.", line=reader.line_num + 1)
+        ) from exc
+
+
+def _collect(lines: Iterator[tuple[int, list[Any]]]) -> list[ImportRow]:
+    """The rows, read one at a time: past MAX_ROWS rows (or MAX_LINES lines, blank ones
+    included) the file is refused at once, without reading the rest."""
+    first = next(lines, None)
+    if first is None:
         raise ImportFileError(_("The file is empty."))
-    header_line, header = lines[0]
+    _header_line, header = first
     keys = [_canonical(h) for h in header]
     missing = [k for k in ("username", "completed_on") if k not in keys]
     if missing:
         raise ImportFileError(_("Missing columns: %(columns)s.", columns=", ".join(missing)))
     rows = []
-    for line, values in lines[1:]:
+    for line, values in lines:
+        if line > MAX_LINES:
+            raise TooManyRows()
         if all(v in (None, "") for v in values):
             continue
+        if len(rows) == MAX_ROWS:
+            raise TooManyRows()
         record = {k: drop_control_characters(v) for k, v in zip(keys, values, strict=False) if k}
         rows.append(ImportRow(line=line, values=record))
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(_("At most %(n)d rows per file.", n=MAX_ROWS))
     return rows
+
+
+def read_rows(filename: str, data: bytes) -> list[ImportRow]:
+    """Rows with their line numbers in the file (the header is line 1)."""
+    lower = filename.lower()
+    try:
+        if lower.endswith(".xlsx"):
+            try:  # openpyxl raises many kinds of errors for a broken file, also while reading
+                with closing(_xlsx_lines(data)) as lines:
+                    return _collect(lines)
+            except ImportFileError:
+                raise
+            except Exception as exc:
+                raise ImportFileError(_("The XLSX file cannot be read.")) from exc
+        if lower.endswith(".csv"):
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise ImportFileError(_("The CSV file must be saved as UTF-8.")) from exc
+            return _collect(_csv_lines(text))
+    except TooManyRows as exc:
+        raise ImportFileError(_("At most %(n)d rows per file.", n=MAX_ROWS)) from exc
+    raise ImportFileError(_("Only CSV or XLSX files."))
 
 
 def _date(value: Any) -> dt.date:

@@ -192,3 +192,74 @@ def test_external_training_recorded_by_hand_is_not_imported_again(client, login,
     assert "khóa bồi dưỡng này với ngày hoàn thành này đã được ghi nhận" in response.get_data(
         as_text=True
     )
+
+
+def test_a_csv_over_the_row_limit_is_refused_before_the_rest_is_read(monkeypatch):
+    monkeypatch.setattr(imports, "MAX_ROWS", 10)
+    lines = ["username,completed_on"] + [f"ha,0{1 + n % 9}/02/2026" for n in range(500)]
+    lines[300] = "ha," + "x" * 200_000  # over the csv module's field limit: never reached
+    with pytest.raises(imports.ImportFileError, match="At most 10 rows per file"):
+        imports.read_rows("a.csv", "\n".join(lines).encode())
+
+
+class EndlessSheet:
+    """A worksheet that never ends, and fails if read further than the limit allows."""
+
+    max_row = None
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def reset_dimensions(self):
+        pass
+
+    def iter_rows(self, **kwargs):
+        yield ("username", "completed_on")
+        n = 0
+        while True:
+            n += 1
+            assert n <= self.limit + 1, "read past the row limit"
+            yield ("ha", "01/02/2026")
+
+
+class EndlessBook:
+    def __init__(self, limit: int):
+        self.worksheets = [EndlessSheet(limit)]
+        self.closed = False
+
+    def close(self):
+        self.closed = True
+
+
+def test_an_xlsx_over_the_row_limit_is_refused_while_reading(monkeypatch):
+    monkeypatch.setattr(imports, "MAX_ROWS", 10)
+    book = EndlessBook(10)
+    monkeypatch.setattr(imports, "load_workbook", lambda *args, **kwargs: book)
+    with pytest.raises(imports.ImportFileError, match="At most 10 rows per file"):
+        imports.read_rows("a.xlsx", b"")
+    assert book.closed
+
+
+def test_an_xlsx_that_says_it_is_huge_is_refused_unread():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["username", "completed_on"])
+    sheet.cell(row=imports.MAX_LINES + 5, column=1, value="ha")
+    out = io.BytesIO()
+    workbook.save(out)
+    with pytest.raises(imports.ImportFileError, match="At most 50000 rows per file"):
+        imports.read_rows("a.xlsx", out.getvalue())
+
+
+def test_an_upload_over_the_size_limit_gets_a_page_in_vietnamese(client, login, scenario, app):
+    login(scenario.people["hr"])
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n'
+        + b"x" * (1024 * 1024)
+        + b"\r\n--b--\r\n"
+    )
+    response = client.post("/hr/import", data=body, content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "Tệp quá lớn" in page and "lớn hơn 1 MB" in page
