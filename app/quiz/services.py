@@ -65,6 +65,10 @@ class NotCounted(QuizError):
     """Submitted too late: the attempt does not count."""
 
 
+class CloseInPast(QuizError):
+    """An exception's "open until" that has already passed would lock the official out."""
+
+
 @dataclass(frozen=True)
 class Rules:
     """The quiz's settings for one official, with HR's latest override applied."""
@@ -390,6 +394,8 @@ def grant_override(
     """Record HR's exception (kept with who and why; it replaces the previous one, as in
     Moodle) and give an open attempt, even one in its grace period, the longer time. An
     attempt's deadline is never shortened."""
+    if close_at is not None and close_at <= now:
+        raise CloseInPast()
     override = QuizOverride(
         quiz_id=quiz.id,
         user_id=user.id,

@@ -229,18 +229,22 @@ def override(slug: str, user_id: int):
         close_at = None
         if form.close_on.data:
             close_at = local_to_utc(form.close_on.data, time(23, 59, 59))
-        services.grant_override(
-            quiz,
-            official,
-            extra_minutes=form.extra_minutes.data or 0,
-            extra_attempts=form.extra_attempts.data or 0,
-            close_at=close_at,
-            reason=form.reason.data,
-            granted_by=current_user,
-            now=utcnow(),
-        )
-        flash(_("The exception has been recorded."), "success")
-        return redirect(url_for("quiz.override", slug=slug, user_id=user_id))
+        try:
+            services.grant_override(
+                quiz,
+                official,
+                extra_minutes=form.extra_minutes.data or 0,
+                extra_attempts=form.extra_attempts.data or 0,
+                close_at=close_at,
+                reason=form.reason.data,
+                granted_by=current_user,
+                now=utcnow(),
+            )
+        except services.CloseInPast:
+            form.close_on.errors.append(_("The date has passed: choose today or a later day."))
+        else:
+            flash(_("The exception has been recorded."), "success")
+            return redirect(url_for("quiz.override", slug=slug, user_id=user_id))
     history = services.overrides_of(quiz, official.id)
     status = 400 if request.method == "POST" else 200
     return (

@@ -18,6 +18,7 @@ from app.models import (
     Quiz,
     QuizAttempt,
     db,
+    local_date,
     utcnow,
 )
 from app.progress.services import complete_lesson
@@ -319,6 +320,25 @@ def test_override_needs_a_reason_and_keeps_what_was_typed(client, login, officia
     )
     assert response.status_code == 400
     assert 'value="15"' in response.get_data(as_text=True)
+
+
+def test_an_exception_open_until_a_past_day_is_refused(client, login, official, hr_a, quiz):
+    login(hr_a)
+    yesterday = local_date(utcnow()) - timedelta(days=1)
+    response = client.post(
+        f"/quiz/{quiz.slug}/overrides/{official.id}",
+        data={"close_on": yesterday.isoformat(), "reason": "Nghỉ ốm dài ngày"},
+    )
+    assert response.status_code == 400
+    assert "Ngày này đã qua" in response.get_data(as_text=True)
+    assert services.latest_override(quiz, official.id) is None
+    services.start_attempt(quiz, official, now=utcnow())  # not locked out
+    today = local_date(utcnow()).isoformat()
+    response = client.post(
+        f"/quiz/{quiz.slug}/overrides/{official.id}",
+        data={"close_on": today, "reason": "Nghỉ ốm dài ngày"},
+    )
+    assert response.status_code == 302
 
 
 def test_hr_of_another_unit_cannot_override_or_see_results(client, login, official, hr_b, quiz):
