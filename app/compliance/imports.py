@@ -26,6 +26,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.compliance.services import add_external_training
+from app.forms import FIRST_DAY
 from app.models import (
     Course,
     CourseProgress,
@@ -248,6 +249,13 @@ def import_records(rows: list[ImportRow], *, viewer: User, now: dt.datetime) -> 
             day = _date(row.values.get("completed_on"))
             if day > today:
                 problems.append(_("the completion date is in the future"))
+            elif day < FIRST_DAY:
+                problems.append(
+                    _(
+                        "the completion date is before %(date)s",
+                        date=FIRST_DAY.strftime("%d/%m/%Y"),
+                    )
+                )
         except ValueError:
             day = None
             problems.append(_("the completion date must be written dd/mm/yyyy"))

@@ -253,7 +253,7 @@ def test_external_training_cannot_end_in_the_future(client, login, scenario):
     login(scenario.people["hr"])
     response = client.post(
         f"/hr/officials/{scenario.people['ha'].id}/external",
-        data={"title": "Lớp", "hours": "4", "end_date": "2999-01-01"},
+        data={"title": "Lớp", "hours": "4", "end_date": "2099-01-01"},
     )
     assert response.status_code == 400
     assert "không thể ở tương lai" in response.get_data(as_text=True)
@@ -315,3 +315,58 @@ def test_a_scan_is_stored_with_the_type_its_content_shows(
     record = db.session.scalar(select(ExternalTraining).order_by(ExternalTraining.id.desc()))
     assert record.file_type == mimetype
     assert client.get(f"/hr/external/{record.id}/scan").mimetype == mimetype
+
+
+def post_external(client, user, **fields):
+    data = {"title": "Lớp tập huấn", "hours": "4", "end_date": "2026-10-02", **fields}
+    return client.post(f"/hr/officials/{user.id}/external", data=data)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"end_date": "2026-02-30"}, "Ngày không hợp lệ."),  # was "This field is required."
+        ({"start_date": "2026-02-30"}, "Ngày không hợp lệ."),
+        ({"end_date": "0001-01-01"}, "Nhập một ngày từ 01/01/1950 đến 31/12/2100."),
+        ({"start_date": "0001-01-01"}, "Nhập một ngày từ 01/01/1950 đến 31/12/2100."),
+        ({"end_date": ""}, "Mục này không được để trống."),
+        ({"title": ""}, "Mục này không được để trống."),
+        ({"hours": "abc"}, "Không phải là số hợp lệ."),
+        ({"hours": "5000"}, "Số phải từ 0.25 đến 1000."),
+        ({"title": "x" * 301}, "Không được dài quá 300 ký tự."),
+    ],
+)
+def test_form_messages_say_what_is_wrong_in_vietnamese(client, login, scenario, fields, message):
+    login(scenario.people["hr"])
+    response = post_external(client, scenario.people["ha"], **fields)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert message in page
+    for english in ("This field is required", "Not a valid", "Field ", "Number must"):
+        assert english not in page
+
+
+def test_leave_and_deadline_forms_refuse_impossible_and_far_dates(client, login, scenario):
+    login(scenario.people["hr"])
+    url = f"/hr/officials/{scenario.people['ha'].id}"
+    leave = client.post(
+        f"{url}/leave?year=2026",
+        data={"start_date": "2026-02-30", "end_date": "9999-01-01", "kind": "Nghỉ ốm"},
+    )
+    assert leave.status_code == 400
+    page = leave.get_data(as_text=True)
+    assert "Ngày không hợp lệ." in page and "đến 31/12/2100" in page
+    extension = client.post(
+        f"{url}/extension?year=2026", data={"deadline": "2026-04-31", "reason": "Nghỉ ốm dài"}
+    )
+    assert extension.status_code == 400
+    assert "Ngày không hợp lệ." in extension.get_data(as_text=True)
+
+
+def test_an_imported_record_from_year_one_is_refused(app, scenario):
+    hr = scenario.people["hr"]
+    rows = imports.read_rows(
+        "a.csv", "username,title,hours,completed_on\nha,Lớp,4,01/01/0001\n".encode()
+    )
+    report = imports.import_records(rows, viewer=hr, now=utcnow())
+    assert report.errors and "01/01/1950" in report.errors[0][1]
