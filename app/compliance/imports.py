@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import logging
 import unicodedata
+import zipfile
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ logger = logging.getLogger(__name__)
 MAX_ROWS = 50_000
 MAX_LINES = 2 * MAX_ROWS  # blank lines included
 MAX_COLUMNS = 50
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024  # bytes of XML inside an XLSX
 TITLE_MAX = 300  # ExternalTraining.title
 TEXT_MAX = 2000  # provider and note are cut to this
 COLUMNS = {
@@ -98,6 +100,11 @@ def _canonical(header: str) -> str | None:
 
 
 def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list[Any]]]:
+    # An XLSX is a zip: a few megabytes can unpack to gigabytes (shared strings are read whole).
+    # Python's zipfile never unpacks a member past the size the archive declares for it.
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNPACKED:
+            raise ImportFileError(_("The XLSX file is too large once unpacked."))
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 import pytest
 from openpyxl import Workbook
@@ -235,8 +236,10 @@ def test_an_xlsx_over_the_row_limit_is_refused_while_reading(monkeypatch):
     monkeypatch.setattr(imports, "MAX_ROWS", 10)
     book = EndlessBook(10)
     monkeypatch.setattr(imports, "load_workbook", lambda *args, **kwargs: book)
+    empty_zip = io.BytesIO()
+    zipfile.ZipFile(empty_zip, "w").close()
     with pytest.raises(imports.ImportFileError, match="At most 10 rows per file"):
-        imports.read_rows("a.xlsx", b"")
+        imports.read_rows("a.xlsx", empty_zip.getvalue())
     assert book.closed
 
 
@@ -263,3 +266,14 @@ def test_an_upload_over_the_size_limit_gets_a_page_in_vietnamese(client, login, 
     assert response.status_code == 413
     page = response.get_data(as_text=True)
     assert "Tệp quá lớn" in page and "lớn hơn 1 MB" in page
+
+
+def test_an_xlsx_that_unpacks_to_far_more_than_its_size_is_refused_unread(monkeypatch):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"<sst>" + b"a" * 2_000_000 + b"</sst>")
+    assert len(out.getvalue()) < 10_000  # a small upload...
+    monkeypatch.setattr(imports, "MAX_XLSX_UNPACKED", 1_000_000)  # ...that unpacks past this
+    monkeypatch.setattr(imports, "load_workbook", None)  # never reached
+    with pytest.raises(imports.ImportFileError, match="too large once unpacked"):
+        imports.read_rows("a.xlsx", out.getvalue())
