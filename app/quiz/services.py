@@ -119,7 +119,31 @@ def grade_of(quiz: Quiz, attempts: Iterable[QuizAttempt]) -> QuizGrade:
     return quiz_grade(submitted, quiz.grading_method, quiz.pass_mark)
 
 
-def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
+def _pick(
+    candidates: list[Question], count: int, rng: random.Random, seen: set[int]
+) -> list[Question]:
+    """``count`` of ``candidates`` at random, those the official was not shown before first
+    (as Moodle's random questions do): the next attempt is not the last one again."""
+    fresh = [q for q in candidates if q.id not in seen]
+    shown = [q for q in candidates if q.id in seen]
+    rng.shuffle(fresh)
+    rng.shuffle(shown)
+    return (fresh + shown)[:count]
+
+
+def _seen_questions(attempts: list[QuizAttempt]) -> set[int]:
+    if not attempts:
+        return set()
+    return set(
+        db.session.scalars(
+            select(AttemptQuestion.question_id).where(
+                AttemptQuestion.attempt_id.in_([a.id for a in attempts])
+            )
+        )
+    )
+
+
+def _draw(quiz: Quiz, rng: random.Random, seen: set[int]) -> list[Question]:
     pool = list(
         db.session.scalars(
             select(Question)
@@ -131,14 +155,15 @@ def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
     if quiz.draw_per_category:
         for category, count in quiz.draw_per_category.items():
             candidates = [q for q in pool if q.category == category]
-            chosen += rng.sample(candidates, min(count, len(candidates)))
+            chosen += _pick(candidates, count, rng, seen)
         rest = [q for q in pool if q not in chosen]
         extra = (quiz.draw_count or 0) - len(chosen)
         if extra > 0:
-            chosen += rng.sample(rest, min(extra, len(rest)))
+            chosen += _pick(rest, extra, rng, seen)
         rng.shuffle(chosen)
     elif quiz.draw_count:
-        chosen = rng.sample(pool, min(quiz.draw_count, len(pool)))
+        chosen = _pick(pool, quiz.draw_count, rng, seen)
+        rng.shuffle(chosen)
     else:
         chosen = pool
     return chosen
@@ -200,7 +225,8 @@ def start_attempt(
     )
     db.session.add(attempt)
     db.session.flush()
-    for position, question in enumerate(_draw(quiz, rng), start=1):
+    drawn = _draw(quiz, rng, _seen_questions(attempts))
+    for position, question in enumerate(drawn, start=1):
         db.session.add(
             AttemptQuestion(
                 attempt_id=attempt.id,

@@ -425,6 +425,25 @@ def test_drawing_per_category_and_random_subset(app, official, content_dirs):
     assert categories == ["thu/bai-1", "thu/bai-1", "thu/bai-2"]
 
 
+def test_the_next_attempt_draws_questions_not_shown_before(app, official, content_dirs):
+    courses, quizzes = content_dirs
+    write_course(courses, "mot-cua")
+    gift = "".join(f"::Câu {n}::Câu hỏi số {n} là đúng?{{T}}\n\n" for n in range(1, 26))
+    write_quiz(quizzes, "mot-cua", gift=gift, settings="course: mot-cua\nattempts: 3\ndraw: 10\n")
+    content, errors = read_content(courses, quizzes)
+    assert errors == []
+    load_content(content, now=utcnow())
+    quiz = db.session.scalar(select(Quiz))
+    shown = []
+    for _ in range(3):
+        attempt = services.start_attempt(quiz, official, now=utcnow())
+        shown.append({item.question_id for item in services.attempt_questions(attempt)})
+        services.submit_attempt(attempt, None, now=utcnow())
+    assert [len(s) for s in shown] == [10, 10, 10]
+    assert not shown[0] & shown[1]  # 25 questions: the second attempt repeats none
+    assert len(shown[0] | shown[1] | shown[2]) == 25  # the third shows the last 5, and 5 again
+
+
 def test_an_attempt_open_across_new_year_is_resumed_and_counts_for_its_year(app, official, quiz):
     # Started at 23:50 on 31/12/2025 in Hà Nội (16:50 UTC), no time limit reached yet.
     started = datetime(2025, 12, 31, 16, 50)
