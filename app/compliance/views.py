@@ -41,8 +41,8 @@ bp.add_app_template_global(text.status_label, "status_label")
 bp.add_app_template_global(text.reason, "reason")
 
 HR_ROLES = (Role.HR, Role.ADMIN)
-# The browser's claimed type of an upload is not trusted: anything else is served as bytes.
-SCAN_MIMETYPES = {"application/pdf", "image/jpeg", "image/png"}
+# The type read from a scan's content (older rows may hold a browser's claim: served as bytes).
+SCAN_MIMETYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 DOWNLOAD_FORMATS = ("csv", "xlsx")  # JSON lines are for ``report compliance`` only
 
 
@@ -260,11 +260,12 @@ def external_scan(record_id: int):
     if not can_see_user(current_user, owner) or record.file_data is None:
         abort(404)
     mimetype = record.file_type if record.file_type in SCAN_MIMETYPES else None
+    name = f"scan-{record.id}.{SCAN_MIMETYPES[mimetype]}" if mimetype else f"scan-{record.id}"
     return Response(
         record.file_data,
         mimetype=mimetype or "application/octet-stream",
         headers={
-            "Content-Disposition": f'attachment; filename="scan-{record.id}"',
+            "Content-Disposition": f'attachment; filename="{name}"',
             "X-Content-Type-Options": "nosniff",
         },
     )

@@ -314,7 +314,12 @@ def test_a_scan_is_stored_with_the_type_its_content_shows(
     assert response.status_code == 302
     record = db.session.scalar(select(ExternalTraining).order_by(ExternalTraining.id.desc()))
     assert record.file_type == mimetype
-    assert client.get(f"/hr/external/{record.id}/scan").mimetype == mimetype
+    scan = client.get(f"/hr/external/{record.id}/scan")
+    assert scan.mimetype == mimetype
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[mimetype]
+    assert scan.headers["Content-Disposition"] == (
+        f'attachment; filename="scan-{record.id}.{extension}"'
+    )
 
 
 def post_external(client, user, **fields):
