@@ -178,6 +178,7 @@ def test_a_second_account_on_the_same_phone_neither_sees_nor_sends_the_firsts(vi
     # Someone else signs in on the phone: nothing of the first account is shown or sent.
     sign_in(page, base, "offline.second")
     page.wait_for_function("() => caches.keys().then(names => names.length === 0)")
+    assert saved_pages(page) == []
     assert page.evaluate("localStorage.getItem('offline-completions')") is not None
     assert completions(site, "offline.second") == [] and completions(site, "offline.first") == []
     page.goto(f"{base}/courses/{COURSE}/{readers[3]}")
