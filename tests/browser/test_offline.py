@@ -100,6 +100,17 @@ def test_a_saved_course_opens_offline_and_completions_wait_for_the_connection(vi
     expect(page.locator("[data-offline-queued]")).to_be_visible()
     assert completions(site, "offline.reader") == []
 
+    # A connection that looks up but fails: the mark is kept too, not lost on an error page.
+    page.context.route("**/complete", lambda route: route.abort("internetdisconnected"))
+    page.context.set_offline(False)
+    page.goto(f"{base}/courses/{COURSE}/{readers[3]}")
+    page.click("text=Đánh dấu đã học xong")
+    expect(page.locator("#offline-note")).to_have_text(queued)
+    assert page.url.endswith(f"/{readers[3]}")
+    page.context.unroute("**/complete")
+    page.context.set_offline(True)
+    page.goto(lesson)
+
     # Meanwhile the page's CSRF token has expired: the refusal fetches a fresh one.
     page.evaluate("document.querySelectorAll('input[name=csrf_token]').forEach(i => i.value = 'x')")
     seen.tolerated = (OFFLINE, "status of 400")
@@ -107,7 +118,7 @@ def test_a_saved_course_opens_offline_and_completions_wait_for_the_connection(vi
     expect(page.locator("#offline-note")).to_have_text(
         "Các bài đã đánh dấu học xong khi không có mạng đã được gửi đi."
     )
-    assert completions(site, "offline.reader") == sorted(readers[1:3])
+    assert completions(site, "offline.reader") == sorted(readers[1:4])
     assert page.evaluate("localStorage.getItem('offline-completions')") is None
     seen.tolerated = ()
     page.reload()  # the saved copy is the fresh page now: completed
