@@ -123,6 +123,11 @@ def test_a_saved_course_opens_offline_and_completions_wait_for_the_connection(vi
     seen.tolerated = ()
     page.reload()  # the saved copy is the fresh page now: completed
     expect(page.locator(".lesson-actions .badge.ok")).to_be_visible()
+    # Connected, with the service worker in place, marking is the ordinary round trip.
+    page.goto(f"{base}/courses/{COURSE}/{readers[4]}")
+    page.click("text=Đánh dấu đã học xong")
+    expect(page.locator(".flash-success")).to_have_text("Đã ghi nhận hoàn thành bài học.")
+    assert readers[4] in completions(site, "offline.reader")
 
 
 def test_a_new_version_of_a_lesson_replaces_the_saved_copy(visit, site, readers):
