@@ -1,5 +1,6 @@
 """All models, split by area and re-exported here."""
 
+from app.models.audit import AuditEntry
 from app.models.base import LOCAL_TZ, Base, db, local_date, local_to_utc, local_year, utcnow
 from app.models.compliance import (
     Certificate,
@@ -24,9 +25,11 @@ from app.models.quiz import (
     QuizOverride,
     ReviewPolicy,
 )
-from app.models.user import LoginFailure, Position, Role, Unit, UnitKind, User
+from app.models.user import HrScope, LoginFailure, Position, Role, Unit, UnitKind, User
 
 __all__ = [
+    "AuditEntry",
+    "HrScope",
     "LOCAL_TZ",
     "local_date",
     "local_to_utc",
