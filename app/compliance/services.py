@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import ColumnElement, and_, select, true
 
+from app import audit
 from app.compliance import queries
 from app.compliance.rules import Facts, Result, StandardRules, Status, evaluate
 from app.models import (
@@ -236,6 +237,7 @@ def add_external_training(
     created_by: User,
     now: datetime,
     source: str = "manual",
+    address: str = audit.CLI,
 ) -> ExternalTraining:
     if hours <= 0:
         raise NotPositive("hours must be positive")
@@ -262,6 +264,24 @@ def add_external_training(
         record.file_name, record.file_type, record.file_data = file
     db.session.add(record)
     db.session.flush()
+    audit.record(
+        created_by,
+        "external_training.create",
+        record,
+        after={
+            "user_id": user.id,
+            "title": record.title,
+            "provider": record.provider,
+            "hours": hours,
+            "start_date": start_date,
+            "end_date": end_date,
+            "source": source,
+            "file_name": record.file_name,
+        },
+        address=address,
+        unit=user.unit_id,
+        now=now,
+    )
     logger.info(
         "external training recorded: id=%s user=%s by=%s hours=%s",
         record.id,
@@ -280,6 +300,7 @@ def extend_deadline(
     *,
     granted_by: User,
     now: datetime,
+    address: str = audit.CLI,
 ) -> DeadlineExtension:
     """Move one official's deadline later within the standard's year: training is credited to
     the year it happens in, so a deadline in the next year could never be met."""
@@ -296,19 +317,46 @@ def extend_deadline(
     )
     db.session.add(record)
     db.session.flush()
+    audit.record(
+        granted_by,
+        "extension.create",
+        record,
+        before={"deadline": standard.deadline},
+        after={"user_id": user.id, "year": year, "deadline": deadline, "reason": record.reason},
+        address=address,
+        unit=user.unit_id,
+        now=now,
+    )
     logger.info("deadline extended: user=%s year=%s by=%s", user.id, year, granted_by.id)
     return record
 
 
 def set_exemption(
-    user: User, year: int, reason: str | None, *, granted_by: User, now: datetime
+    user: User,
+    year: int,
+    reason: str | None,
+    *,
+    granted_by: User,
+    now: datetime,
+    address: str = audit.CLI,
 ) -> Exemption | None:
     """Exempt (with a reason) or, with ``reason=None``, lift the exemption."""
     current = db.session.scalar(
         select(Exemption).where(Exemption.user_id == user.id, Exemption.year == year)
     )
+    before = {"user_id": user.id, "year": year, "reason": current.reason} if current else None
     if reason is None:
         if current is not None:
+            audit.record(
+                granted_by,
+                "exemption.lift",
+                current,
+                before=before,
+                after=None,
+                address=address,
+                unit=user.unit_id,
+                now=now,
+            )
             db.session.delete(current)
             logger.info("exemption lifted: user=%s year=%s by=%s", user.id, year, granted_by.id)
         db.session.flush()
@@ -321,12 +369,29 @@ def set_exemption(
         for name, value in fields.items():
             setattr(current, name, value)
     db.session.flush()
+    audit.record(
+        granted_by,
+        "exemption.set",
+        current,
+        before=before,
+        after={"user_id": user.id, "year": year, "reason": current.reason},
+        address=address,
+        unit=user.unit_id,
+        now=now,
+    )
     logger.info("exemption recorded: user=%s year=%s by=%s", user.id, year, granted_by.id)
     return current
 
 
 def add_leave(
-    user: User, start: date, end: date, kind: str, *, created_by: User, now: datetime
+    user: User,
+    start: date,
+    end: date,
+    kind: str,
+    *,
+    created_by: User,
+    now: datetime,
+    address: str = audit.CLI,
 ) -> LeavePeriod:
     if end < start:
         raise EndsBeforeStart("the leave ends before it starts")
@@ -340,6 +405,15 @@ def add_leave(
     )
     db.session.add(record)
     db.session.flush()
+    audit.record(
+        created_by,
+        "leave.create",
+        record,
+        after={"user_id": user.id, "start_date": start, "end_date": end, "kind": record.kind},
+        address=address,
+        unit=user.unit_id,
+        now=now,
+    )
     return record
 
 

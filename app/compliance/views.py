@@ -239,6 +239,7 @@ def add_external(user_id: int):
                 file=upload,
                 created_by=current_user,
                 now=utcnow(),
+                address=request.remote_addr,
             )
         except tuple(EXTERNAL_ERRORS) as exc:
             name, message = EXTERNAL_ERRORS[type(exc)]
@@ -287,6 +288,7 @@ def extend(user_id: int):
             form.reason.data,
             granted_by=current_user,
             now=utcnow(),
+            address=request.remote_addr,
         )
     except services.ComplianceError:
         form.deadline.errors.append(
@@ -307,13 +309,22 @@ def exempt(user_id: int):
     user = visible_user_or_404(user_id)
     year = selected_year(request.args, now=utcnow())
     if request.form.get("lift"):
-        services.set_exemption(user, year, None, granted_by=current_user, now=utcnow())
+        services.set_exemption(
+            user, year, None, granted_by=current_user, now=utcnow(), address=request.remote_addr
+        )
         flash(_("The exemption has been lifted."), "success")
         return _back(user, year)
     form = ExemptionForm()
     if not form.validate_on_submit():
         return _official_page(user, year, status_code=400, exemption_form=form)
-    services.set_exemption(user, year, form.reason.data, granted_by=current_user, now=utcnow())
+    services.set_exemption(
+        user,
+        year,
+        form.reason.data,
+        granted_by=current_user,
+        now=utcnow(),
+        address=request.remote_addr,
+    )
     flash(_("The exemption has been recorded."), "success")
     return _back(user, year)
 
@@ -334,6 +345,7 @@ def leave(user_id: int):
             form.kind.data,
             created_by=current_user,
             now=utcnow(),
+            address=request.remote_addr,
         )
     except services.ComplianceError:
         form.end_date.errors.append(_("The leave ends before it starts."))
@@ -354,7 +366,9 @@ def import_records():
         except imports.ImportFileError as exc:
             form.file.errors.append(str(exc))
             return render_template("compliance/import.html", form=form, report=None), 400
-        report = imports.import_records(rows, viewer=current_user, now=utcnow())
+        report = imports.import_records(
+            rows, viewer=current_user, now=utcnow(), address=request.remote_addr
+        )
         if report.errors or form.dry_run.data:
             db.session.rollback()
         else:

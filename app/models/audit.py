@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import db, utcnow
@@ -31,3 +31,10 @@ class AuditEntry(db.Model):
 
     def __repr__(self) -> str:
         return f"<AuditEntry {self.action} {self.object_type}:{self.object_id}>"
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _refuse_changes(_mapper, _connection, target: AuditEntry) -> None:
+    """Entries are written once and never edited or deleted."""
+    raise RuntimeError(f"audit entry {target.id} cannot be changed or deleted")

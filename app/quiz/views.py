@@ -235,6 +235,7 @@ def override(slug: str, user_id: int):
             reason=form.reason.data,
             granted_by=current_user,
             now=utcnow(),
+            address=request.remote_addr,
         )
         flash(_("The exception has been recorded."), "success")
         return redirect(url_for("quiz.override", slug=slug, user_id=user_id))
