@@ -17,7 +17,13 @@ from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
 
 from app import audit
 from app.models import HrScope, LoginFailure, Position, Role, Unit, User, db
-from app.people.scope import can_see_unit, forget_scope, in_scope, unit_in_scope
+from app.people.scope import (
+    can_see_unit,
+    forget_scope,
+    in_scope,
+    unit_in_scope,
+    visible_unit_ids,
+)
 from app.text import fold, nfc
 
 logger = logging.getLogger(__name__)
@@ -90,12 +96,19 @@ def search_criterion(text: str) -> ColumnElement[bool] | None:
     )
 
 
-def manageable(viewer: User) -> ColumnElement[bool]:
+def manageable(viewer: User, *, searching: bool = False) -> ColumnElement[bool]:
     """Accounts ``viewer`` may list: every one for admins; HR the non-admin accounts of their
-    units."""
+    units. When ``searching``, the scope is tested on ``unit_id + 0``, which no index matches:
+    the planner then starts from the search's index (a few rows) instead of walking every
+    account of a province through ``ix_user_unit_id`` (SQLite, which keeps no statistics,
+    picks the latter: 400 ms instead of 5 ms for 100,000 accounts)."""
     if viewer.role == Role.ADMIN:
         return User.id.is_not(None)
-    return and_(in_scope(viewer), User.role != Role.ADMIN)
+    if searching:
+        scope = (User.unit_id + 0).in_(visible_unit_ids(viewer))
+    else:
+        scope = in_scope(viewer)
+    return and_(scope, User.role != Role.ADMIN)
 
 
 def account_rows(viewer: User, flt: AccountFilter) -> Select:
@@ -115,10 +128,10 @@ def account_rows(viewer: User, flt: AccountFilter) -> Select:
         )
         .outerjoin(Unit, Unit.id == User.unit_id)
         .outerjoin(Position, Position.id == User.position_id)
-        .where(manageable(viewer))
         .order_by(User.search_name, User.id)
     )
     criterion = search_criterion(flt.search)
+    stmt = stmt.where(manageable(viewer, searching=criterion is not None))
     if criterion is not None:
         stmt = stmt.where(criterion)
     if flt.unit is not None:
