@@ -5,10 +5,10 @@
     BENCH_DATABASE_URL=postgresql://… .venv/bin/python bench/accounts.py 100000
 
 Builds a province of communes (100 accounts each) with Vietnamese names, then times, as an
-admin and as the province's HR (median of 5 runs), the list's first page, a diacritics-free
-name search ("nguyen van"), a search that finds almost nothing ("dang thi huong"), a unit
-filter and the last page, and counts the SQL statements of each request (they must not grow
-with the head count).
+admin, as the province's HR and as one commune's HR (median of 5 runs): the list's first page,
+a diacritics-free name search ("nguyen van"), a search that finds almost nothing ("dang thi
+huong"), a unit filter and the last page; and counts the SQL statements of each request (they
+must not grow with the head count).
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ def build(size: int) -> None:
     for username, role, unit in (
         ("admin.bench", Role.ADMIN, None),
         ("hr.bench", Role.HR, province),
+        ("hr.commune", Role.HR, communes[7 % len(communes)]),
     ):
         db.session.add(
             User(
@@ -106,12 +107,13 @@ def run(size: int) -> list[tuple[str, str, float, int]]:
         db.create_all()
         build(size)
         assert db.session.scalar(select(Unit.id).where(Unit.code == "BENCH-7")) is not None
-        for who in ("admin.bench", "hr.bench"):
+        for who in ("admin.bench", "hr.bench", "hr.commune"):
             client = app.test_client()
-            client.post("/auth/login", data={"username": who, "password": PASSWORD})
+            signed_in = client.post("/auth/login", data={"username": who, "password": PASSWORD})
+            assert signed_in.status_code == 302, who
             for label, url in CASES.items():
                 response = client.get(url)
-                assert response.status_code == 200, (url, response.status_code)
+                assert response.status_code == 200, (who, url, response.status_code)
                 ms, statements = timed(lambda c=client, u=url: c.get(u).data)
                 results.append((who, label, ms, statements))
         db.session.remove()

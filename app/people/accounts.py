@@ -134,8 +134,9 @@ def account_rows(viewer: User, flt: AccountFilter) -> Select:
     stmt = stmt.where(manageable(viewer, searching=criterion is not None))
     if criterion is not None:
         stmt = stmt.where(criterion)
-    if flt.unit is not None:
-        stmt = stmt.where(Unit.path.startswith(flt.unit.path, autoescape=True))
+    if flt.unit is not None:  # ids first: a subtree is a few units of thousands
+        subtree = select(Unit.id).where(Unit.path.startswith(flt.unit.path, autoescape=True))
+        stmt = stmt.where(User.unit_id.in_(subtree))
     if flt.role in set(Role):
         stmt = stmt.where(User.role == flt.role)
     if flt.position is not None:
