@@ -205,13 +205,16 @@ def official_status(standard: Standard, user: User, *, today: date) -> OfficialS
 def summarize(
     rows: list[OfficialStatus], root: Unit | None, units: dict[int, Unit]
 ) -> tuple[list[UnitSummary], UnitSummary]:
-    """Counts per status for each unit one level below ``root`` (or top-level units), and total."""
+    """Counts per status for each unit one level below ``root`` (or top-level units), and total.
+    A unit the viewer does not see (``units`` holds those they do) gives way to the first one
+    below it that they see: an HR account covering a commune of one district and a village of
+    another has both as rows."""
     depth = root.depth + 1 if root is not None else 0
     summaries: dict[int, UnitSummary] = {}
     total = UnitSummary(unit=root)
     for row in rows:
         ids = [int(part) for part in row.unit_path.strip("/").split("/")]
-        key = ids[depth] if len(ids) > depth else ids[-1]
+        key = next((i for i in ids[depth:] if i in units), ids[-1])
         summary = summaries.get(key)
         if summary is None:
             summary = summaries[key] = UnitSummary(unit=units[key])

@@ -33,7 +33,7 @@ from app.compliance.rules import STATUS_ORDER
 from app.models import ExternalTraining, Role, Unit, User, db, local_date, local_year, utcnow
 from app.pagination import paginate_rows
 from app.params import page_number, selected_year
-from app.people.scope import can_see_unit, can_see_user
+from app.people.scope import can_see_unit, can_see_user, home_unit
 
 bp = Blueprint("compliance", __name__, url_prefix="/hr")
 bp.add_app_template_global(text.status_label, "status_label")
@@ -63,8 +63,8 @@ def selected_unit() -> Unit | None:
 
 
 def default_root() -> Unit | None:
-    """HR start at their own unit; admins at the top of the tree."""
-    return current_user.unit if current_user.role == Role.HR else None
+    """HR start at the units they cover; admins at the top of the tree."""
+    return home_unit(current_user)
 
 
 def filters() -> dict:

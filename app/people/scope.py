@@ -64,6 +64,23 @@ def scope_roots(viewer: User) -> list[Unit]:
     return roots
 
 
+def home_unit(viewer: User) -> Unit | None:
+    """Where an HR account's dashboard starts: its one covered subtree, or the closest unit
+    above all of them (its rows then show only the covered units); admins start at the top."""
+    if viewer.role != Role.HR:
+        return None
+    roots = scope_roots(viewer)
+    if len(roots) <= 1:
+        return roots[0] if roots else viewer.unit
+    chains = [root.path.strip("/").split("/") for root in roots]
+    common = []
+    for parts in zip(*chains, strict=False):
+        if len(set(parts)) != 1:
+            break
+        common.append(parts[0])
+    return db.session.get(Unit, int(common[-1])) if common else None
+
+
 def forget_scope(viewer: User) -> None:
     """Drop what ``scope_roots`` remembered (after the scope changed)."""
     viewer.__dict__.pop("_scope_roots", None)
