@@ -102,9 +102,13 @@ def index():
     )
 
 
-def _created_page(user: User, password: str):
-    """The one time a temporary password is shown."""
-    return render_template("people/password.html", user=user, password=password, created=True)
+def _password_page(user: User, password: str, *, created: bool) -> Response:
+    """The one time a temporary password is shown: never kept by the browser's cache."""
+    response = Response(
+        render_template("people/password.html", user=user, password=password, created=created)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 ACCOUNT_ERRORS = {
@@ -143,7 +147,7 @@ def create():
         except accounts.AccountError as exc:
             _form_error(form, exc)
         else:
-            return _created_page(user, password)
+            return _password_page(user, password, created=True)
     status = 400 if request.method == "POST" else 200
     return render_template("people/form.html", form=form, user=None), status
 
@@ -231,7 +235,7 @@ def reset_password(user_id: int):
     password = accounts.reset_password(
         current_user, user, address=request.remote_addr, now=utcnow()
     )
-    return render_template("people/password.html", user=user, password=password, created=False)
+    return _password_page(user, password, created=False)
 
 
 @bp.post("/<int:user_id>/unlock")

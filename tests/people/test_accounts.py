@@ -256,3 +256,33 @@ def test_list_page_pages_and_searches(client, login, admin, people):
     response = client.get("/people/?q=dang")
     assert response.status_code == 200
     assert "Đặng Thị Bích" in response.text and "Trần Cường" not in response.text
+
+
+def test_account_page_shows_a_paused_account_and_an_hr_accounts_units(
+    app, client, login, admin, hr_a
+):
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        db.session.add(LoginFailure(username=hr_a.username, address="10.0.0.9"))
+    db.session.commit()
+    login(admin)
+    page = client.get(f"/people/{hr_a.id}").get_data(as_text=True)
+    assert "Tạm khóa sau 5 lần đăng nhập sai" in page
+    assert "Đơn vị phụ trách" in page and 'value="A1"' in page
+
+
+def test_temporary_password_pages_are_not_cached(client, login, hr_a, official):
+    login(hr_a)
+    response = client.post(f"/people/{official.id}/password")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_audit_page_filters(client, login, admin, official):
+    login(admin)
+    client.post(f"/people/{official.id}/password")
+    client.post(f"/people/{official.id}/unlock")
+    page = client.get("/people/audit?action=account.unlock").get_data(as_text=True)
+    assert "account.unlock" in page and "account.reset_password" not in page
+    assert "account.reset_password" in client.get("/people/audit?actor=admin").get_data(
+        as_text=True
+    )
+    assert client.get("/people/audit?since=not-a-date").status_code == 400
