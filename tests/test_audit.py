@@ -359,3 +359,45 @@ def test_an_entry_cannot_be_changed_or_deleted(world):
         db.session.flush()
     db.session.rollback()
     assert db.session.get(User, world["an"].id) is not None
+
+
+@pytest.mark.parametrize("n", [3, 300])
+def test_record_many_is_one_statement_whatever_the_number(app, units, count_queries, n):
+    from app import audit
+
+    admin = make_user("admin", role=Role.ADMIN)
+    assert admin.username  # loaded before counting
+    changes = [
+        audit.Change("account.create", "user", i, units["A"].id, after={"n": i}) for i in range(n)
+    ]
+    with count_queries() as counter:
+        assert audit.record_many(admin, changes, address="10.0.0.1", now=NOW) == n
+    assert counter.count == 1
+    rows = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [r.after for r in rows] == [{"n": i} for i in range(n)]
+    assert {(r.actor_name, r.address, r.unit_id) for r in rows} == {
+        ("admin", "10.0.0.1", units["A"].id)
+    }
+
+
+def test_the_csv_export_neutralises_formulas(client, world):
+    _as(client, world["admin"])
+    client.post(
+        f"/people/{world['an'].id}",
+        data={"full_name": '=HYPERLINK("http://x")', "role": "official", "unit": "X"},
+    )
+    text = client.get("/people/audit.csv?action=account.edit").get_data(as_text=True)
+    after = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[1][9]
+    assert after.startswith('{"full_name": "=HYPERLINK')  # JSON: never starts with "="
+    client.post("/auth/logout")
+    db.session.add(AuditEntry(actor_name="=cmd", address="@x", action="a", object_type="t"))
+    db.session.commit()
+    _as(client, world["admin"])
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/people/audit.csv?action=a").get_data(as_text=True).lstrip("\ufeff")
+            )
+        )
+    )
+    assert rows[1][2:4] == ["'=cmd", "'@x"]
