@@ -281,11 +281,18 @@ def _audit_filter() -> tuple[audit.AuditFilter, dict]:
         action=args["action"],
         actor=args["actor"],
         object_type=args["object_type"],
-        object_id=int(args["object_id"]) if args["object_id"].isdigit() else None,
+        object_id=_object_id(args["object_id"]),
         since=_day(args["since"]),
         until=_day(args["until"]),
     )
     return flt, args
+
+
+def _object_id(text: str) -> int | None:
+    """An id the column can hold, else none (PostgreSQL refuses a larger integer)."""
+    if not text.isascii() or not text.isdigit() or int(text) >= 2**31:
+        return None
+    return int(text)
 
 
 def _day(text: str) -> date | None:

@@ -286,3 +286,4 @@ def test_audit_page_filters(client, login, admin, official):
         as_text=True
     )
     assert client.get("/people/audit?since=not-a-date").status_code == 400
+    assert client.get("/people/audit?object_id=99999999999999999999").status_code == 200
