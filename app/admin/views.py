@@ -37,7 +37,7 @@ def users():
 def end_sessions(user_id: int):
     """Sign an account out on every device (a lost phone, a shared computer, a leaver)."""
     user = db.get_or_404(User, user_id)
-    auth_services.end_all_sessions(user, by=current_user)
+    auth_services.end_all_sessions(user, by=current_user, address=request.remote_addr)
     flash(_("%(name)s has been signed out on every device.", name=user.full_name), "success")
     return redirect(url_for("admin.users", q=request.form.get("q") or None))
 

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, func, insert, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import audit
 from app.models import LoginFailure, User, UserSession, db
 
 logger = logging.getLogger(__name__)
@@ -194,11 +195,14 @@ def end_session(user: User) -> None:
     logger.info("signed out: user=%s", user.id)
 
 
-def end_all_sessions(user: User, *, by: User) -> int:
+def end_all_sessions(user: User, *, by: User, address: str | None = None) -> int:
     """Sign ``user`` out on every browser (the user's own "sign out everywhere", or an
-    administrator acting on the account); returns how many sessions ended."""
+    administrator acting on the account, which the audit trail records); returns how many
+    sessions ended."""
     result = db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     count = result.rowcount or 0
+    if by.id != user.id:
+        audit.record(by, "account.end_sessions", user, after={"sessions": count}, address=address)
     logger.info("sessions ended: user=%s by=%s count=%s", user.id, by.id, count)
     return count
 

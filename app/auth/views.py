@@ -32,6 +32,25 @@ def _next_url(form: LoginForm) -> str:
     return target if services.is_safe_next(target) else url_for("learn.home")
 
 
+# What an account with a temporary password may still open: the page to change it, sign out,
+# and the files the pages need.
+OPEN_WITH_TEMPORARY_PASSWORD = frozenset({"auth.change_password", "auth.logout", "static"})
+
+
+@bp.before_app_request
+def require_new_password():
+    """An account with a temporary password (new, or reset by HR) changes it before anything
+    else."""
+    if (
+        request.endpoint is not None
+        and request.endpoint not in OPEN_WITH_TEMPORARY_PASSWORD
+        and current_user.is_authenticated
+        and current_user.must_change_password
+    ):
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()

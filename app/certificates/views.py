@@ -83,7 +83,14 @@ def course_certificate(slug: str, year: int):
             if request.method == "GET":
                 services.eligible_for_course(user, course, year)
                 return _ready_page(request.full_path)
-            certificate = services.issue_course_certificate(user, course, year, now=utcnow())
+            certificate = services.issue_course_certificate(
+                user,
+                course,
+                year,
+                now=utcnow(),
+                issued_by=current_user,
+                address=request.remote_addr,
+            )
         except services.NotEligible:
             abort(404)
     return _pdf(certificate, user)
@@ -100,7 +107,9 @@ def standard_certificate(year: int):
             if request.method == "GET":
                 services.eligible_for_standard(user, year, today=local_date(utcnow()))
                 return _ready_page(request.full_path)
-            certificate = services.issue_standard_certificate(user, year, now=utcnow())
+            certificate = services.issue_standard_certificate(
+                user, year, now=utcnow(), issued_by=current_user, address=request.remote_addr
+            )
         except services.NotEligible:
             abort(404)
     return _pdf(certificate, user)

@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from app import audit
 from app.compliance.services import add_external_training
 from app.forms import FIRST_DAY
 from app.models import (
@@ -214,7 +215,9 @@ def same_training(title: str) -> str:
     return " ".join(unicodedata.normalize("NFC", title).casefold().split())
 
 
-def import_records(rows: list[ImportRow], *, viewer: User, now: dt.datetime) -> ImportReport:
+def import_records(
+    rows: list[ImportRow], *, viewer: User, now: dt.datetime, address: str = audit.CLI
+) -> ImportReport:
     """Check every row; when all are good, record them (flush only; the caller commits)."""
     report = ImportReport()
     usernames = {str(r.values.get("username") or "").strip().lower() for r in rows}
@@ -333,6 +336,23 @@ def import_records(rows: list[ImportRow], *, viewer: User, now: dt.datetime) -> 
             progress.recorded_by_id = viewer.id
             progress.note = note or None
             title = course.title
+            db.session.flush()
+            audit.record(
+                viewer,
+                "progress.import",
+                progress,
+                after={
+                    "user_id": user.id,
+                    "course": course.slug,
+                    "year": day.year,
+                    "completed_on": day,
+                    "hours": hours,
+                    "note": progress.note,
+                },
+                address=address,
+                unit=user.unit_id,
+                now=now,
+            )
         else:
             title = str(row.values["title"]).strip()
             add_external_training(
@@ -347,6 +367,7 @@ def import_records(rows: list[ImportRow], *, viewer: User, now: dt.datetime) -> 
                 created_by=viewer,
                 now=now,
                 source="import",
+                address=address,
             )
         report.records.append(
             ImportedRecord(

@@ -34,7 +34,7 @@ from app.compliance.rules import STATUS_ORDER
 from app.models import ExternalTraining, Role, Unit, User, db, local_date, local_year, utcnow
 from app.pagination import paginate_rows
 from app.params import page_number, selected_year
-from app.people.scope import can_see_unit, can_see_user
+from app.people.scope import can_see_unit, can_see_user, home_unit
 
 bp = Blueprint("compliance", __name__, url_prefix="/hr")
 bp.add_app_template_global(text.status_label, "status_label")
@@ -65,8 +65,8 @@ def selected_unit() -> Unit | None:
 
 
 def default_root() -> Unit | None:
-    """HR start at their own unit; admins at the top of the tree."""
-    return current_user.unit if current_user.role == Role.HR else None
+    """HR start at the units they cover; admins at the top of the tree."""
+    return home_unit(current_user)
 
 
 def filters() -> dict:
@@ -241,6 +241,7 @@ def add_external(user_id: int):
                 file=upload,
                 created_by=current_user,
                 now=utcnow(),
+                address=request.remote_addr,
             )
         except tuple(EXTERNAL_ERRORS) as exc:
             name, message = EXTERNAL_ERRORS[type(exc)]
@@ -290,6 +291,7 @@ def extend(user_id: int):
             form.reason.data,
             granted_by=current_user,
             now=utcnow(),
+            address=request.remote_addr,
         )
     except services.ComplianceError:
         form.deadline.errors.append(
@@ -310,13 +312,22 @@ def exempt(user_id: int):
     user = visible_user_or_404(user_id)
     year = selected_year(request.args, now=utcnow())
     if request.form.get("lift"):
-        services.set_exemption(user, year, None, granted_by=current_user, now=utcnow())
+        services.set_exemption(
+            user, year, None, granted_by=current_user, now=utcnow(), address=request.remote_addr
+        )
         flash(_("The exemption has been lifted."), "success")
         return _back(user, year)
     form = ExemptionForm()
     if not form.validate_on_submit():
         return _official_page(user, year, status_code=400, exemption_form=form)
-    services.set_exemption(user, year, form.reason.data, granted_by=current_user, now=utcnow())
+    services.set_exemption(
+        user,
+        year,
+        form.reason.data,
+        granted_by=current_user,
+        now=utcnow(),
+        address=request.remote_addr,
+    )
     flash(_("The exemption has been recorded."), "success")
     return _back(user, year)
 
@@ -337,6 +348,7 @@ def leave(user_id: int):
             form.kind.data,
             created_by=current_user,
             now=utcnow(),
+            address=request.remote_addr,
         )
     except services.ComplianceError:
         form.end_date.errors.append(_("The leave ends before it starts."))
@@ -357,7 +369,9 @@ def import_records():
         except imports.ImportFileError as exc:
             form.file.errors.append(str(exc))
             return render_template("compliance/import.html", form=form, report=None), 400
-        report = imports.import_records(rows, viewer=current_user, now=utcnow())
+        report = imports.import_records(
+            rows, viewer=current_user, now=utcnow(), address=request.remote_addr
+        )
         if report.errors or form.dry_run.data:
             db.session.rollback()
         else:

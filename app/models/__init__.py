@@ -1,5 +1,6 @@
 """All models, split by area and re-exported here."""
 
+from app.models.audit import AuditEntry
 from app.models.base import LOCAL_TZ, Base, db, local_date, local_to_utc, local_year, utcnow
 from app.models.compliance import (
     Certificate,
@@ -25,9 +26,20 @@ from app.models.quiz import (
     ReviewPolicy,
     ReviewTime,
 )
-from app.models.user import LoginFailure, Position, Role, Unit, UnitKind, User, UserSession
+from app.models.user import (
+    HrScope,
+    LoginFailure,
+    Position,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+    UserSession,
+)
 
 __all__ = [
+    "AuditEntry",
+    "HrScope",
     "LOCAL_TZ",
     "local_date",
     "local_to_utc",

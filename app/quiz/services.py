@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from app import audit
 from app.content.questions import question_from_dict
 from app.models import (
     AttemptQuestion,
@@ -448,6 +449,7 @@ def grant_override(
     reason: str,
     granted_by: User,
     now: datetime,
+    address: str = audit.CLI,
 ) -> QuizOverride:
     """Record HR's exception (kept with who and why; it replaces the previous one, as in
     Moodle) and give an open attempt, even one in its grace period, the longer time. An
@@ -466,6 +468,27 @@ def grant_override(
     )
     db.session.add(override)
     db.session.flush()
+    previous = db.session.scalar(
+        select(QuizOverride)
+        .where(
+            QuizOverride.quiz_id == quiz.id,
+            QuizOverride.user_id == user.id,
+            QuizOverride.id != override.id,
+        )
+        .order_by(QuizOverride.created_at.desc(), QuizOverride.id.desc())
+        .limit(1)
+    )
+    fields = ("extra_minutes", "extra_attempts", "close_at", "reason")
+    audit.record(
+        granted_by,
+        "quiz_override.create",
+        override,
+        before=audit.snapshot(previous, fields) if previous is not None else None,
+        after={"quiz": quiz.slug, "user_id": user.id, **audit.snapshot(override, fields)},
+        address=address,
+        unit=user.unit_id,
+        now=now,
+    )
     rules = effective_rules(quiz, user.id)
     for attempt in attempts_of(quiz, user.id):
         if not attempt.is_open or attempt.deadline_at is None:

@@ -239,6 +239,7 @@ def override(slug: str, user_id: int):
                 reason=form.reason.data,
                 granted_by=current_user,
                 now=utcnow(),
+                address=request.remote_addr,
             )
         except services.CloseInPast:
             form.close_on.errors.append(_("The date has passed: choose today or a later day."))

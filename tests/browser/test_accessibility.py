@@ -206,6 +206,11 @@ def test_hr_and_admin_pages_have_no_serious_violation(visit, site, people, langu
         f"{record}/external",
         "/hr/import",
         f"/quiz/{COURSE}/overrides/{people['record']}",
+        "/people/",
+        "/people/?q=nguyen&active=yes",
+        "/people/new",
+        f"/people/{people['record']}",
+        "/people/audit",
     ]:
         audit.open(path)
     audit.form_errors(record, "official's record, a form with errors")
