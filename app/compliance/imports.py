@@ -7,27 +7,24 @@ that catalogue course; a row without one records external training (title and ho
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import logging
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.compliance.services import add_external_training
 from app.models import Course, CourseProgress, Role, User, db, local_date, local_to_utc
 from app.people.scope import can_see_user
-from app.text import drop_control_characters
+from app.tabular import TableError, read_table
 
 logger = logging.getLogger(__name__)
 
 MAX_ROWS = 50_000
+MAX_BYTES = 20 * 1024 * 1024
 TITLE_MAX = 300  # ExternalTraining.title
 TEXT_MAX = 2000  # provider and note are cut to this
 COLUMNS = {
@@ -68,63 +65,21 @@ class ImportReport:
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _canonical(header: str) -> str | None:
-    name = " ".join(unicodedata.normalize("NFC", str(header or "")).strip().lower().split())
-    for key, aliases in COLUMNS.items():
-        if name in aliases:
-            return key
-    return None
-
-
 def read_rows(filename: str, data: bytes) -> list[ImportRow]:
     """Rows with their line numbers in the file (the header is line 1)."""
-    lower = filename.lower()
-    if lower.endswith(".xlsx"):
-        try:  # openpyxl raises many kinds of errors for a broken file, also while reading rows
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            sheet = workbook.worksheets[0]
-            rows = sheet.iter_rows(values_only=True)
-            lines = [(i, list(r)) for i, r in enumerate(rows, start=1)]
-            workbook.close()
-        except Exception as exc:
-            raise ImportFileError(_("The XLSX file cannot be read.")) from exc
-    elif lower.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ImportFileError(_("The CSV file must be saved as UTF-8.")) from exc
-        sample = text[:4096]
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        reader = csv.reader(io.StringIO(text), dialect)
-        lines = []
-        try:
-            for values in reader:
-                lines.append((reader.line_num, values))
-        except csv.Error as exc:
-            raise ImportFileError(
-                _("The CSV file cannot be read near line %(line)d.", line=reader.line_num + 1)
-            ) from exc
-    else:
-        raise ImportFileError(_("Only CSV or XLSX files."))
-    if not lines:
-        raise ImportFileError(_("The file is empty."))
-    header_line, header = lines[0]
-    keys = [_canonical(h) for h in header]
-    missing = [k for k in ("username", "completed_on") if k not in keys]
-    if missing:
-        raise ImportFileError(_("Missing columns: %(columns)s.", columns=", ".join(missing)))
-    rows = []
-    for line, values in lines[1:]:
-        if all(v in (None, "") for v in values):
-            continue
-        record = {k: drop_control_characters(v) for k, v in zip(keys, values, strict=False) if k}
-        rows.append(ImportRow(line=line, values=record))
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(_("At most %(n)d rows per file.", n=MAX_ROWS))
-    return rows
+    try:
+        rows = read_table(
+            filename,
+            data,
+            columns=COLUMNS,
+            required=("username", "completed_on"),
+            max_rows=MAX_ROWS,
+            max_bytes=MAX_BYTES,
+            unknown_columns=False,
+        )
+    except TableError as exc:
+        raise ImportFileError(str(exc)) from None
+    return [ImportRow(line=row.line, values=row.values) for row in rows]
 
 
 def _date(value: Any) -> dt.date:

@@ -24,7 +24,7 @@ from app.models.quiz import (
     QuizOverride,
     ReviewPolicy,
 )
-from app.models.user import LoginFailure, Position, Role, Unit, UnitKind, User
+from app.models.user import LoginFailure, Position, Role, Unit, UnitKind, UnitMembership, User
 
 __all__ = [
     "LOCAL_TZ",
@@ -58,6 +58,7 @@ __all__ = [
     "Track",
     "Unit",
     "UnitKind",
+    "UnitMembership",
     "User",
     "db",
     "local_year",

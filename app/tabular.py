@@ -1,0 +1,190 @@
+"""Reading a table (a header row, then one record per row) from a CSV or XLSX upload.
+
+Shared by the imports of past records (``app.compliance.imports``) and of rosters and units
+(``app.people.roster``, ``app.people.units``). Limits are checked while reading: at most
+``max_bytes`` are read from the stream and reading stops at the first row past ``max_rows``.
+Text cells come out Unicode-normalised (NFC), trimmed and without control characters, so that
+a name typed on one system and pasted from another is the same name.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import IO, Any
+
+from flask_babel import gettext as _
+from openpyxl import load_workbook
+
+from app.text import drop_control_characters
+
+BOMS_UTF16 = (b"\xff\xfe", b"\xfe\xff")
+FORMULA_STARTS = ("=", "+", "@")
+
+
+class TableError(Exception):
+    """The file as a whole cannot be read; the message is translated and says what to do."""
+
+
+@dataclass
+class TableRow:
+    line: int  # in the file: the header is line 1
+    values: dict[str, Any]
+
+
+def clean_text(value: Any) -> Any:
+    """NFC, trimmed, without control characters; anything but text unchanged."""
+    if not isinstance(value, str):
+        return value
+    return drop_control_characters(unicodedata.normalize("NFC", value)).strip()
+
+
+def header_key(header: Any) -> str:
+    """A header cell as compared with the known names: NFC, lower case, single spaces."""
+    return " ".join(unicodedata.normalize("NFC", str(header or "")).strip().lower().split())
+
+
+def looks_like_formula(value: Any) -> bool:
+    """A spreadsheet formula (an XLSX formula cell reads as its text ``=…``)."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def read_limited(stream: IO[bytes] | bytes, max_bytes: int) -> bytes:
+    """The stream's bytes, refused as soon as there are more than ``max_bytes``."""
+    data = stream if isinstance(stream, bytes) else stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise TableError(_("The file is larger than %(n)d MB.", n=max_bytes // (1024 * 1024) or 1))
+    return data
+
+
+def read_table(
+    filename: str,
+    stream: IO[bytes] | bytes,
+    *,
+    columns: Mapping[str, tuple[str, ...]],
+    required: tuple[str, ...],
+    max_rows: int,
+    max_bytes: int,
+    unknown_columns: bool = True,
+    formulas: bool = False,
+) -> list[TableRow]:
+    """The non-empty rows of the first sheet, keyed by column (matched by ``columns``' aliases,
+    in any order). ``unknown_columns``: refuse a header naming a column not in ``columns``
+    (else ignore it). ``formulas``: read an XLSX formula cell as its text (so that the caller can
+    refuse it) instead of its last computed value."""
+    data = read_limited(stream, max_bytes)
+    lower = filename.lower()
+    if lower.endswith(".xlsx"):
+        lines = _xlsx_lines(data, formulas)
+    elif lower.endswith(".csv"):
+        lines = _csv_lines(data)
+    else:
+        raise TableError(_("Only CSV or XLSX files."))
+    aliases = {alias: key for key, names in columns.items() for alias in (key, *names)}
+    try:
+        first = next(lines)
+    except StopIteration:
+        raise TableError(_("The file is empty.")) from None
+    header = [header_key(h) for h in first[1]]
+    while header and not header[-1]:
+        header.pop()
+    if not header:
+        raise TableError(_("The file is empty."))
+    keys = [aliases.get(h) for h in header]
+    unknown = [h or "?" for h, k in zip(header, keys, strict=True) if k is None]
+    if unknown and unknown_columns:
+        raise TableError(_("Unknown columns: %(columns)s.", columns=", ".join(unknown)))
+    doubled = sorted({k for k in keys if k and keys.count(k) > 1})
+    if doubled:
+        raise TableError(_("Columns given twice: %(columns)s.", columns=", ".join(doubled)))
+    missing = [k for k in required if k not in keys]
+    if missing:
+        raise TableError(_("Missing columns: %(columns)s.", columns=", ".join(missing)))
+    rows = []
+    for line, values in lines:
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        if len(rows) >= max_rows:
+            raise TableError(_("At most %(n)d rows per file.", n=max_rows))
+        record = {k: clean_text(v) for k, v in zip(keys, values, strict=False) if k}
+        rows.append(TableRow(line=line, values=record))
+    return rows
+
+
+def _xlsx_lines(data: bytes, formulas: bool) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=not formulas)
+        sheet = workbook.worksheets[0]
+    except Exception as exc:  # openpyxl raises many kinds of errors for a file that is not one
+        raise TableError(_("The XLSX file cannot be read.")) from exc
+
+    def lines() -> Iterator[tuple[int, list[Any]]]:
+        try:
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, list(values)
+        except TableError:
+            raise
+        except Exception as exc:  # also while reading rows
+            raise TableError(_("The XLSX file cannot be read.")) from exc
+        finally:
+            workbook.close()
+
+    return lines()
+
+
+def _csv_lines(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    if data.startswith(BOMS_UTF16) or (len(data) > 1 and b"\x00" in data[:200]):
+        raise TableError(
+            _(
+                "The CSV file is saved as UTF-16. Save it as UTF-8: in Excel, File › Save As › "
+                "“CSV UTF-8 (Comma delimited)”."
+            )
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TableError(
+            _(
+                "The CSV file must be saved as UTF-8 (it looks like another encoding, such as "
+                "Windows-1258). In Excel, File › Save As › “CSV UTF-8 (Comma delimited)”."
+            )
+        ) from exc
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+
+    def lines() -> Iterator[tuple[int, list[str]]]:
+        start = 1
+        try:
+            for values in reader:
+                yield start, values
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            raise TableError(
+                _("The CSV file cannot be read near line %(line)d.", line=start)
+            ) from exc
+
+    return lines()
+
+
+DATE_PATTERNS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+
+
+def parse_date(value: Any) -> dt.date:
+    """A date cell of XLSX, or text written dd/mm/yyyy (also with - or .) or ISO yyyy-mm-dd;
+    ``ValueError`` otherwise."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip()
+    for pattern in DATE_PATTERNS:
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
