@@ -20,6 +20,22 @@ def _policy() -> services.ThrottlePolicy:
     )
 
 
+OPEN_WHILE_PASSWORD_IS_TEMPORARY = ("auth.", "static", "offline.")
+
+
+@bp.before_app_request
+def _require_new_password():
+    """An account with a temporary password (a new account from a roster, a reset) sees only
+    the password change page until it has chosen one."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and not (request.endpoint or "").startswith(OPEN_WHILE_PASSWORD_IS_TEMPORARY)
+    ):
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
 def _next_url(form: LoginForm) -> str:
     target = form.next.data or request.args.get("next")
     return target if services.is_safe_next(target) else url_for("learn.home")

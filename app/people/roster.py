@@ -364,19 +364,15 @@ def import_roster(
                     "created_at": now,
                 }
             )
-        created_ids = (
-            db.session.execute(
-                insert(User).returning(User.id, sort_by_parameter_order=True), params
+        db.session.execute(insert(User), params)  # executemany: one statement per batch
+        ids: dict[str, int] = {}
+        for part in chunks([p["username"] for p in params]):
+            ids.update(
+                db.session.execute(
+                    select(User.username, User.id).where(User.username.in_(part))
+                ).all()
             )
-            .scalars()
-            .all()
-        )
-        start_memberships(
-            [
-                (user_id, p["unit_id"], p["joined_on"])
-                for user_id, p in zip(created_ids, params, strict=True)
-            ]
-        )
+        start_memberships([(ids[p["username"]], p["unit_id"], p["joined_on"]) for p in params])
     if updates:
         db.session.execute(update(User), updates)
     record_moves(moves, today)
