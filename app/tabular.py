@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ class TableError(Exception):
     """The file as a whole cannot be read; the message is translated and says what to do."""
 
 
-@dataclass
+@dataclass(slots=True)
 class TableRow:
     line: int  # in the file: the header is line 1
     values: dict[str, Any]
@@ -137,7 +138,8 @@ def _xlsx_lines(data: bytes, formulas: bool) -> Iterator[tuple[int, list[Any]]]:
 
 
 def _csv_lines(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    if data.startswith(BOMS_UTF16) or (len(data) > 1 and b"\x00" in data[:200]):
+    head = data[:200]
+    if data.startswith(BOMS_UTF16) or head.count(0) * 4 > len(head):  # UTF-16 without a BOM
         raise TableError(
             _(
                 "The CSV file is saved as UTF-16. Save it as UTF-8: in Excel, File › Save As › "
@@ -171,6 +173,7 @@ def _csv_lines(data: bytes) -> Iterator[tuple[int, list[str]]]:
     return lines()
 
 
+DAY_MONTH_YEAR = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 DATE_PATTERNS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 
 
@@ -182,6 +185,10 @@ def parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     text = str(value or "").strip()
+    quick = DAY_MONTH_YEAR.fullmatch(text)
+    if quick:  # the common case, without strptime's cost
+        day, month, year = (int(part) for part in quick.groups())
+        return dt.date(year, month, day)
     for pattern in DATE_PATTERNS:
         try:
             return dt.datetime.strptime(text, pattern).date()

@@ -303,3 +303,9 @@ def test_the_template_reimports_cleanly(units, position, admin):
     ):
         report = roster.import_roster(rows, actor=admin, dry_run=True, now=NOW)
         assert report.ok and len(report.created) == 1
+
+
+def test_utf16_without_a_byte_order_mark_is_recognised(app):
+    data = "username,full_name,unit_code\nan,An,A\n".encode("utf-16-le")
+    with pytest.raises(TableError, match="UTF-16"):
+        roster.read_roster("r.csv", data)

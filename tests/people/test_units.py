@@ -192,3 +192,22 @@ def test_a_leaver_keeps_history_and_is_not_covered_after_leaving(runner, merger,
     assert this_year["chi"]["status"] == "not_applicable"
     assert "31/05/2026" in this_year["chi"]["reason"]
     assert std2025  # the row exists for both years
+
+
+def test_the_report_s_statements_do_not_grow_with_moved_officials(merger, count_queries):
+    """The unit on the deadline comes from one join, whatever the number of officials."""
+    std = db.session.scalar(select(Standard).where(Standard.year == 2025))
+
+    def statements() -> int:
+        db.session.refresh(std)  # loaded before counting, after each commit
+        with count_queries() as counter:
+            list(services.statuses(std, services.scope_criterion(None), today=date(2026, 8, 1)))
+        return counter.count
+
+    few = statements()
+    for i in range(30):
+        make_user(f"them.{i}", unit=unit("A"), commit=False)
+    db.session.commit()
+    unit_service.merge_units(["A", "B"], "C", date(2026, 7, 1))
+    db.session.commit()
+    assert statements() == few
