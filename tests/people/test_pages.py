@@ -146,3 +146,13 @@ def test_admin_imports_units_and_merges_on_the_pages(client, login, admin, units
     assert a.valid_to == date(2026, 6, 30) and a.successor_id is not None
     refused = client.post("/people/merge", data={"codes": "B", "into": "A", "on": "2026-08-01"})
     assert refused.status_code == 400 and "chấm dứt" in refused.get_data(as_text=True)
+
+
+def test_an_upload_over_the_limit_is_refused_with_a_page_in_vietnamese(app, client, login, hr_a):
+    login(hr_a)
+    before = users()
+    app.config["MAX_CONTENT_LENGTH"] = 4096  # 20 MB in production: the same refusal, smaller
+    response = upload(client, b"x" * 8192)
+    assert response.status_code == 413
+    assert "Tệp quá lớn" in response.get_data(as_text=True)
+    assert users() == before
