@@ -32,12 +32,20 @@ from typing import IO, Any
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Select, func, insert, select, update
 
 from app.models import Position, Role, Unit, User, db, local_date
 from app.people.scope import visible_unit_ids
 from app.people.units import chunks, is_ended, record_moves, start_memberships
-from app.tabular import TableRow, looks_like_formula, parse_date, read_table
+from app.tabular import (
+    TableError,
+    TableRow,
+    clean_text,
+    header_key,
+    looks_like_formula,
+    parse_date,
+    read_table,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +141,23 @@ def read_roster(filename: str, stream: IO[bytes] | bytes) -> list[TableRow]:
     )
 
 
+def rows_from_records(records: list[dict[str, Any]]) -> list[TableRow]:
+    """Rows for ``import_roster`` from JSON-like records (the API): keys as the file's headers
+    (English or Vietnamese), text cleaned as from a file; record ``i`` (from 0) is "line"
+    ``i + 2``, as if under a header line. Unknown keys raise ``TableError``."""
+    aliases = {alias: key for key, names in COLUMNS.items() for alias in (key, *names)}
+    rows = []
+    for index, record in enumerate(records):
+        values = {}
+        for name, value in record.items():
+            key = aliases.get(header_key(name))
+            if key is None:
+                raise TableError(_("Unknown columns: %(columns)s.", columns=name))
+            values[key] = clean_text(value)
+        rows.append(TableRow(line=index + 2, values=values))
+    return rows
+
+
 def temporary_password() -> str:
     """12 characters of 32 (60 random bits), grouped by four to be read off paper."""
     raw = "".join(TEMPORARY_ALPHABET[b & 31] for b in secrets.token_bytes(12))
@@ -187,7 +212,7 @@ def _existing_accounts(usernames: list[str]) -> dict[str, _Existing]:
                 User.joined_on,
                 User.left_on,
                 User.is_active,
-            ).where(User.username.in_(part))
+            ).where(func.lower(User.username).in_(part))
         ):
             found[row.username.lower()] = _Existing(*row)
     return found

@@ -309,3 +309,23 @@ def test_utf16_without_a_byte_order_mark_is_recognised(app):
     data = "username,full_name,unit_code\nan,An,A\n".encode("utf-16-le")
     with pytest.raises(TableError, match="UTF-16"):
         roster.read_roster("r.csv", data)
+
+
+def test_usernames_match_whatever_their_case_on_either_side(units):
+    make_user("Le.Van.Tam", unit=units["A"], full_name="Lê Văn Tâm")
+    report = run(HEADER + "LE.VAN.TAM,Lê Văn Tâm,B,,,,,\n")
+    assert not report.created and [c.username for c in report.moved] == ["le.van.tam"]
+    db.session.commit()
+    assert count_users() == 1
+
+
+def test_records_from_the_api_go_through_the_same_checks(units):
+    nfd = unicodedata.normalize("NFD", " Đỗ Thị Ánh ")
+    rows = roster.rows_from_records(
+        [{"username": "anh", "full_name": nfd, "unit_code": "A"}, {"tên đăng nhập": "x"}]
+    )
+    report = roster.import_roster(rows, actor=None, dry_run=True, now=NOW)
+    assert report.created == [] and [line for line, _m in report.errors] == [3]
+    assert rows[0].values["full_name"] == "Đỗ Thị Ánh"
+    with pytest.raises(TableError):
+        roster.rows_from_records([{"shoe_size": 42}])
