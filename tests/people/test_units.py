@@ -211,3 +211,25 @@ def test_the_report_s_statements_do_not_grow_with_moved_officials(merger, count_
     unit_service.merge_units(["A", "B"], "C", date(2026, 7, 1))
     db.session.commit()
     assert statements() == few
+
+
+def test_hr_pages_for_the_year_before_a_merger_work_for_every_hr(client, login, merger, units):
+    """HR of the successor (moved there by the merger) and HR of the province open the
+    dashboard, the list and the exports of 2025, when the officials were in A and B."""
+    unit_service.merge_units(["A", "B"], "C", date(2026, 7, 1))
+    db.session.commit()
+    province_hr = make_user("hr.tinh", role=Role.HR, unit=unit("P"))
+    for hr in (db.session.get(User, merger["hr"]), province_hr):
+        login(hr)
+        for url in (
+            "/hr/?year=2025",
+            "/hr/officials?year=2025",
+            "/hr/export.csv?year=2025&level=units",
+            "/hr/export.csv?year=2025",
+            "/hr/?year=2026",
+        ):
+            assert client.get(url).status_code == 200, (hr.username, url)
+        client.post("/auth/logout")
+    login(province_hr)
+    page = client.get("/hr/officials?year=2025").get_data(as_text=True)
+    assert "Xã An (thử)" in page and "Xã Bình (thử)" in page
