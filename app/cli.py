@@ -24,6 +24,7 @@ from app.content.legal import read_register
 from app.content.quizzes import PARSERS
 from app.models import Role, Unit, db, local_date, utcnow
 from app.people import services as people
+from app.people.commands import people_cli
 from app.progress import services as progress
 from app.quiz import services as quiz_services
 
@@ -346,3 +347,4 @@ def reminders_command(on):
 def register_cli(app) -> None:
     for group in (content_cli, users_cli, org_cli, demo_cli, quiz_cli, report_cli, notify_cli):
         app.cli.add_command(group)
+    app.cli.add_command(people_cli)
