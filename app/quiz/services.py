@@ -71,13 +71,23 @@ class CloseInPast(QuizError):
 
 
 @dataclass(frozen=True)
-class Rules:
+class OfficialSettings:
     """The quiz's settings for one official, with HR's latest override applied."""
 
     time_limit_minutes: int | None
     attempts_allowed: int  # 0 = unlimited
     close_at: datetime | None
     override: QuizOverride | None
+
+    def deadline_of(self, started_at: datetime) -> datetime | None:
+        """When an attempt started at ``started_at`` must be submitted: its time limit, or the
+        close date if that comes first (None: no limit)."""
+        deadline = None
+        if self.time_limit_minutes:
+            deadline = started_at + timedelta(minutes=self.time_limit_minutes)
+        if self.close_at is not None and (deadline is None or self.close_at < deadline):
+            deadline = self.close_at
+        return deadline
 
 
 def latest_override(quiz: Quiz, user_id: int) -> QuizOverride | None:
@@ -89,7 +99,7 @@ def latest_override(quiz: Quiz, user_id: int) -> QuizOverride | None:
     )
 
 
-def effective_rules(quiz: Quiz, user_id: int) -> Rules:
+def effective_settings(quiz: Quiz, user_id: int) -> OfficialSettings:
     override = latest_override(quiz, user_id)
     limit = quiz.time_limit_minutes
     allowed = quiz.attempts_allowed
@@ -101,7 +111,7 @@ def effective_rules(quiz: Quiz, user_id: int) -> Rules:
             allowed += override.extra_attempts
         if override.close_at is not None and (close_at is None or override.close_at > close_at):
             close_at = override.close_at
-    return Rules(limit, allowed, close_at, override)
+    return OfficialSettings(limit, allowed, close_at, override)
 
 
 def attempts_of(quiz: Quiz, user_id: int, year: int | None = None) -> list[QuizAttempt]:
@@ -188,16 +198,12 @@ def start_attempt(
         if attempt.is_open:
             return attempt
     attempts = attempts_of(quiz, user.id, year)
-    rules = effective_rules(quiz, user.id)
+    rules = effective_settings(quiz, user.id)
     if rules.close_at is not None and now >= rules.close_at:
         raise QuizClosed()
     if rules.attempts_allowed and len(attempts) >= rules.attempts_allowed:
         raise AttemptLimitReached()
-    deadline = None
-    if rules.time_limit_minutes:
-        deadline = now + timedelta(minutes=rules.time_limit_minutes)
-    if rules.close_at is not None and (deadline is None or rules.close_at < deadline):
-        deadline = rules.close_at
+    deadline = rules.deadline_of(now)
     attempt = QuizAttempt(
         quiz=quiz,
         user_id=user.id,
@@ -232,7 +238,7 @@ def start_attempt(
 def closed_for(quiz: Quiz, user_id: int, *, now: datetime) -> bool:
     """The official can start no other attempt: the quiz (or their exception) has closed, or
     every attempt allowed this year is used, and none is still open."""
-    rules = effective_rules(quiz, user_id)
+    rules = effective_settings(quiz, user_id)
     if rules.close_at is not None and now >= rules.close_at:
         return True
     if not rules.attempts_allowed:
@@ -489,17 +495,13 @@ def grant_override(
         unit=user.unit_id,
         now=now,
     )
-    rules = effective_rules(quiz, user.id)
+    rules = effective_settings(quiz, user.id)
     for attempt in attempts_of(quiz, user.id):
         if not attempt.is_open or attempt.deadline_at is None:
             continue
         if not lock_attempt(attempt) or attempt.deadline_at is None:
             continue  # submitted meanwhile: a graded attempt is never reopened
-        deadline = None
-        if rules.time_limit_minutes:
-            deadline = attempt.started_at + timedelta(minutes=rules.time_limit_minutes)
-        if rules.close_at is not None and (deadline is None or rules.close_at < deadline):
-            deadline = rules.close_at
+        deadline = rules.deadline_of(attempt.started_at)
         if deadline is not None and deadline <= attempt.deadline_at:
             continue  # never shorten the time of a running attempt
         attempt.deadline_at = deadline

@@ -88,7 +88,7 @@ def overview(slug: str):
         quiz=quiz,
         attempts=attempts,
         phases=phases,
-        rules=services.effective_rules(quiz, current_user.id),
+        rules=services.effective_settings(quiz, current_user.id),
         grade=services.grade_of(quiz, attempts),
         open_attempt=next(
             (a for a in attempts if phases[a.id] in (services.RUNNING, services.GRACE)), None
@@ -255,7 +255,7 @@ def override(slug: str, user_id: int):
             official=official,
             form=form,
             history=history,
-            rules=services.effective_rules(quiz, official.id),
+            rules=services.effective_settings(quiz, official.id),
             attempts=services.attempts_of(quiz, official.id),
         ),
         status,

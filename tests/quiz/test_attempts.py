@@ -304,7 +304,7 @@ def test_hr_override_gives_extra_time_and_attempts_recorded_with_who_and_why(
         },
     )
     assert response.status_code == 302
-    rules = services.effective_rules(quiz, official.id)
+    rules = services.effective_settings(quiz, official.id)
     assert (rules.time_limit_minutes, rules.attempts_allowed) == (35, 3)
     assert rules.override.granted_by_id == hr_a.id and "Mất kết nối" in rules.override.reason
     page = client.get(f"/quiz/{quiz.slug}/overrides/{official.id}").get_data(as_text=True)
