@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, and_, select, true
 from app.compliance import queries
 from app.compliance.rules import Facts, Result, StandardRules, Status, evaluate
 from app.models import (
+    ApiClient,
     CourseProgress,
     DeadlineExtension,
     Exemption,
@@ -233,10 +234,12 @@ def add_external_training(
     end_date: date,
     note: str,
     file: tuple[str, str, bytes] | None,
-    created_by: User,
+    created_by: User | None,
     now: datetime,
     source: str = "manual",
+    api_client: ApiClient | None = None,
 ) -> ExternalTraining:
+    """Record training done elsewhere, by HR (``created_by``) or an API client."""
     if hours <= 0:
         raise NotPositive("hours must be positive")
     if start_date and start_date > end_date:
@@ -255,7 +258,8 @@ def add_external_training(
         end_date=end_date,
         note=note.strip(),
         source=source,
-        created_by_id=created_by.id,
+        created_by_id=created_by.id if created_by is not None else None,
+        api_client_id=api_client.id if api_client is not None else None,
         created_at=now,
     )
     if file is not None:
@@ -263,10 +267,11 @@ def add_external_training(
     db.session.add(record)
     db.session.flush()
     logger.info(
-        "external training recorded: id=%s user=%s by=%s hours=%s",
+        "external training recorded: id=%s user=%s by=%s client=%s hours=%s",
         record.id,
         user.id,
-        created_by.id,
+        record.created_by_id,
+        record.api_client_id,
         hours,
     )
     return record

@@ -1,5 +1,6 @@
 """All models, split by area and re-exported here."""
 
+from app.models.api import ApiClient, ApiRateWindow, api_client_unit
 from app.models.base import LOCAL_TZ, Base, db, local_date, local_to_utc, local_year, utcnow
 from app.models.compliance import (
     Certificate,
@@ -27,6 +28,9 @@ from app.models.quiz import (
 from app.models.user import LoginFailure, Position, Role, Unit, UnitKind, User
 
 __all__ = [
+    "ApiClient",
+    "ApiRateWindow",
+    "api_client_unit",
     "LOCAL_TZ",
     "local_date",
     "local_to_utc",

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, false, select
+from sqlalchemy import ColumnElement, Select, false, or_, select
 
-from app.models import Role, Unit, User
+from app.models import ApiClient, Role, Unit, User
+
+Viewer = User | ApiClient
 
 
-def visible_unit_ids(viewer: User) -> Select[tuple[int]]:
+def visible_unit_ids(viewer: Viewer) -> Select[tuple[int]]:
     """The units ``viewer`` may see, as a subquery: admins see every unit, HR their own unit
-    and everything under it, anyone else none."""
+    and everything under it, an API client the subtrees of its units, anyone else none."""
+    if isinstance(viewer, ApiClient):
+        paths = [Unit.path.startswith(unit.path, autoescape=True) for unit in viewer.units]
+        return select(Unit.id).where(or_(*paths) if paths else false())
     if viewer.role == Role.ADMIN:
         return select(Unit.id)
     if viewer.role == Role.HR and viewer.unit is not None:
@@ -17,17 +22,19 @@ def visible_unit_ids(viewer: User) -> Select[tuple[int]]:
     return select(Unit.id).where(false())
 
 
-def in_scope(viewer: User) -> ColumnElement[bool]:
+def in_scope(viewer: Viewer) -> ColumnElement[bool]:
     """Filter for ``User`` rows the viewer may see."""
     return User.unit_id.in_(visible_unit_ids(viewer))
 
 
-def unit_in_scope(viewer: User) -> ColumnElement[bool]:
+def unit_in_scope(viewer: Viewer) -> ColumnElement[bool]:
     """Filter for ``Unit`` rows the viewer may see."""
     return Unit.id.in_(visible_unit_ids(viewer))
 
 
-def can_see_unit(viewer: User, unit: Unit) -> bool:
+def can_see_unit(viewer: Viewer, unit: Unit) -> bool:
+    if isinstance(viewer, ApiClient):
+        return any(unit.path.startswith(own.path) for own in viewer.units)
     if viewer.role == Role.ADMIN:
         return True
     if viewer.role == Role.HR and viewer.unit is not None:
@@ -35,8 +42,11 @@ def can_see_unit(viewer: User, unit: Unit) -> bool:
     return False
 
 
-def can_see_user(viewer: User, user: User) -> bool:
-    """An official sees themself; HR the officials of their units; admins everyone."""
+def can_see_user(viewer: Viewer, user: User) -> bool:
+    """An official sees themself; HR the officials of their units; admins everyone; an API
+    client the officials of its units."""
+    if isinstance(viewer, ApiClient):
+        return user.unit is not None and can_see_unit(viewer, user.unit)
     if viewer.id == user.id or viewer.role == Role.ADMIN:
         return True
     return user.unit is not None and can_see_unit(viewer, user.unit)
