@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -120,17 +120,20 @@ def statuses(
     *,
     today: date,
     with_missing: bool = True,
+    user_ids: Sequence[int] | None = None,
 ) -> Iterator[OfficialStatus]:
     """Status of every official matched by ``criterion``: at most four queries (covered units,
     leave, the facts, and with ``with_missing`` the titles of missing courses), whatever the
-    number of officials."""
+    number of officials. ``user_ids`` (a page of officials, also in ``criterion``) keeps the
+    sums to those officials, so a page costs what its own officials cost."""
     year = standard.year
     rules = rules_of(standard)
-    missing = queries.missing_courses(standard, year, criterion) if with_missing else {}
+    missing = queries.missing_courses(standard, year, criterion, user_ids) if with_missing else {}
     leave = queries.leave_periods(year, criterion)
     # Core execution and positional rows: no ORM loading machinery, no per-name lookups
     # (most of the time per official).
-    rows = db.session.connection().execute(queries.official_facts(standard, year, criterion)).all()
+    facts = queries.official_facts(standard, year, criterion, user_ids)
+    rows = db.session.connection().execute(facts).all()
     for (
         user_id,
         username,

@@ -90,7 +90,8 @@ def official_rows_after(
         if not ids:
             return rows, None
         batch = sorted(
-            services.statuses(standard, User.id.in_(ids), today=today), key=lambda r: r.user_id
+            services.statuses(standard, User.id.in_(ids), today=today, user_ids=ids),
+            key=lambda r: r.user_id,
         )
         for row in batch:
             if flt.status and row.status != flt.status:
