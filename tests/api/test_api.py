@@ -312,3 +312,18 @@ def test_pages_cost_the_same_statements_whatever_their_place(
         url = f"/api/v1/compliance/2026/officials?limit=10&cursor={cursor}" if cursor else None
     assert len(counts) >= 7
     assert max(counts[:-1]) == min(counts[:-1]), counts
+
+
+def test_units_summary_of_one_commune_and_of_several(client, scenario, make_token):
+    one = make_token("x-only", [scenario.units["X"]])
+    body = client.get("/api/v1/compliance/2026/units", headers=bearer(one)).get_json()
+    assert [line["unit_code"] for line in body["items"]] == ["X"]
+    assert body["total"]["counts"] == EXPECTED_UNITS["X"]
+    several = make_token("x-and-y", [scenario.units["X"], scenario.units["Y"]])
+    body = client.get("/api/v1/compliance/2026/units", headers=bearer(several)).get_json()
+    assert {line["unit_code"]: line["counts"] for line in body["items"]} == {
+        "X": EXPECTED_UNITS["X"],
+        "Y": EXPECTED_UNITS["Y"],
+    }
+    assert body["total"]["officials"] == 5 + 3
+    assert body["total"]["unit_code"] is None
