@@ -85,10 +85,12 @@ def official_rows_after(
             .outerjoin(Position, Position.id == User.position_id)
             .where(queries.population(criterion), User.id > after_id)
             .order_by(User.id)
-            .limit(limit)
+            .limit(limit + 1)  # one more tells whether any follow
         ).all()
         if not ids:
             return rows, None
+        follow = len(ids) > limit
+        ids = ids[:limit]
         batch = sorted(
             services.statuses(standard, User.id.in_(ids), today=today, user_ids=ids),
             key=lambda r: r.user_id,
@@ -101,9 +103,9 @@ def official_rows_after(
                 continue
             rows.append(row)
             if len(rows) == limit:
-                more = row.user_id != ids[-1] or len(ids) == limit
+                more = row.user_id != ids[-1] or follow
                 return rows, row.user_id if more else None
-        if len(ids) < limit:
+        if not follow:
             return rows, None
         after_id = ids[-1]
 
