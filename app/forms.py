@@ -71,6 +71,16 @@ class Form(FlaskForm):
         def get_translations(self, form):
             return SiteTranslations()
 
+    def validate(self, extra_validators=None) -> bool:
+        """A value that could not be read (a date, a number) says why, not "this field is
+        required", which DataRequired puts in its place since no value came of it."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            if field.process_errors and not set(field.process_errors) <= set(field.errors):
+                field.errors = list(field.process_errors)
+                valid = False
+        return valid
+
 
 # 2026-02-30 or 30/02/2026: numbers in the shape of a date, whatever they say.
 _DATE_SHAPES = (
@@ -86,14 +96,6 @@ class DateField(BaseDateField):
     def __init__(self, label=None, validators=None, format=("%Y-%m-%d", "%d/%m/%Y"), **kwargs):
         formats = [format] if isinstance(format, str) else list(format)
         super().__init__(label, validators, format=formats, **kwargs)
-
-    def validate(self, form, extra_validators=()):
-        """A date that could not be read says why, not "this field is required" (which
-        DataRequired would put in its place, since no date came of it)."""
-        if self.process_errors:
-            self.errors = list(self.process_errors)
-            return False
-        return super().validate(form, extra_validators)
 
     def process_formdata(self, valuelist):
         try:

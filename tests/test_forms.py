@@ -77,3 +77,11 @@ def test_too_short_a_reason_is_counted_in_vietnamese(client, on_record):
 def test_too_long_a_name_is_counted_in_vietnamese(client):
     page = client.post("/auth/login", data={"username": "a" * 81, "password": "x"})
     assert "Mục này không được dài quá 80 ký tự." in page.get_data(as_text=True)
+
+
+def test_a_number_that_is_not_one_is_explained_in_vietnamese(client, on_record):
+    text = client.post(
+        f"{on_record}/external",
+        data={"title": "Lớp tập huấn", "hours": "mười", "end_date": "2026-03-01"},
+    ).get_data(as_text=True)
+    assert "Vui lòng nhập một số" in text and "Not a valid decimal value" not in text

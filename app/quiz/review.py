@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from app.content.questions import question_from_dict
 from app.models import AttemptQuestion, QuizAttempt, ReviewPolicy
-from app.quiz import grading
+from app.quiz import grading, qtypes
 
 LEVELS = {ReviewPolicy.SCORE: 0, ReviewPolicy.ANSWERS: 1, ReviewPolicy.FEEDBACK: 2}
 
@@ -45,43 +44,18 @@ def review_level(policy: str, *, staff: bool) -> int:
 
 
 def _response_html(item: AttemptQuestion, true_false: tuple[str, str]) -> list[Markup]:
-    response: Any = item.response
-    if response is None:
+    if item.response is None:
         return []
-    rendered = item.question.rendered
-    qtype = item.question.type
-    if qtype == "multichoice":
-        indexes = response if isinstance(response, list) else [response]
-        return [Markup(rendered["answers"][i]) for i in indexes]
-    if qtype == "truefalse":
-        return [escape(true_false[0] if response else true_false[1])]
-    if qtype == "match":
-        items = rendered.get("items", [])
-        return [
-            Markup(items[int(k)]) + Markup(" → ") + escape(v)
-            for k, v in sorted(response.items(), key=lambda kv: int(kv[0]))
-        ]
-    return [escape(str(response))]
+    return qtypes.of(item.question.type).show(item.question.rendered, item.response, true_false)
 
 
 def _feedback_html(item: AttemptQuestion, accent_insensitive: bool) -> list[Markup]:
-    response = item.response
-    feedback = item.question.rendered.get("feedback", [])
-    qtype = item.question.type
-    chosen: list[int] = []
-    if response is None:
+    if item.response is None:
         return []
-    if qtype == "multichoice":
-        chosen = response if isinstance(response, list) else [response]
-    elif qtype == "truefalse":
-        chosen = [0 if response else 1]  # answers are "true" then "false"
-    elif qtype in ("shortanswer", "numerical"):
-        index = grading.matching_answer(
-            question_from_dict(item.question.data),
-            response,
-            accent_insensitive=accent_insensitive,
-        )
-        chosen = [] if index is None else [index]
+    feedback = item.question.rendered.get("feedback", [])
+    chosen = qtypes.of(item.question.type).answered(
+        question_from_dict(item.question.data), item.response, accent_insensitive
+    )
     return [Markup(feedback[i]) for i in chosen if i < len(feedback) and feedback[i]]
 
 

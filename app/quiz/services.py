@@ -32,7 +32,7 @@ from app.models import (
 )
 from app.progress.grades import GradedAttempt, QuizGrade, quiz_grade
 from app.progress.services import refresh_course_progress
-from app.quiz import grading
+from app.quiz import grading, qtypes
 
 logger = logging.getLogger(__name__)
 
@@ -142,19 +142,7 @@ def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
 
 def _layout(question: Question, shuffle: bool, rng: random.Random) -> Any:
     """How the question is shown: answer order for choices; items and options for matching."""
-    answers = question.data.get("answers", [])
-    if question.type == "multichoice":
-        order = list(range(len(answers)))
-        if shuffle:
-            rng.shuffle(order)
-        return order
-    if question.type == "match":
-        items = [i for i, a in enumerate(answers) if a.get("question")]
-        options = list(dict.fromkeys(a["text"] for a in answers))
-        if shuffle:
-            rng.shuffle(options)
-        return {"items": items, "options": options}
-    return None
+    return qtypes.of(question.type).layout(question.data.get("answers", []), shuffle, rng)
 
 
 def start_attempt(

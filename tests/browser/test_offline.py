@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.models import Course, Lesson, LessonCompletion, User, db
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("TEST_DATABASE_URL")), reason="browser storage, the same on any engine"
@@ -25,7 +25,7 @@ NEW_TEXT = "Phiên bản mới của bài học: quy trình tiếp nhận hồ s
 def readers(site):
     with site.app.app_context():
         unit_id = db.session.scalar(select(User.unit_id).where(User.username == "an.01"))
-        for name in ("offline.reader", "offline.shared"):
+        for name in ("offline.reader", "offline.shared", "offline.first", "offline.second"):
             make_user(name, commit=False).unit_id = unit_id
         db.session.commit()
         lessons = db.session.scalars(
@@ -147,3 +147,47 @@ def test_signing_out_removes_the_saved_copies(visit, site, readers):
     page.context.set_offline(True)
     with pytest.raises(Exception, match="net::ERR_"):
         page.goto(f"{base}/courses/{COURSE}/{readers[0]}")
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(base + "/auth/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(base + "/")
+
+
+def test_a_second_account_on_the_same_phone_neither_sees_nor_sends_the_firsts(visit, site, readers):
+    seen = visit("phone", "offline.first")
+    page, base = seen.page, site.url
+    save_course(page, base)
+    seen.tolerated = (OFFLINE,)
+    page.context.set_offline(True)
+    page.goto(f"{base}/courses/{COURSE}/{readers[3]}")
+    page.click("text=Đánh dấu đã học xong")
+    expect(page.locator("[data-offline-queued]")).to_be_visible()
+
+    # The session ends without signing out (cookies gone): back online, the mark waits.
+    page.context.clear_cookies()
+    page.context.set_offline(False)
+    expect(page.locator("#offline-note")).to_have_text(
+        "Hãy đăng nhập lại để gửi các bài đã đánh dấu học xong khi không có mạng."
+    )
+    seen.tolerated = ()
+
+    # Someone else signs in on the phone: nothing of the first account is shown or sent.
+    sign_in(page, base, "offline.second")
+    page.wait_for_function("() => caches.keys().then(names => names.length === 0)")
+    assert page.evaluate("localStorage.getItem('offline-completions')") is not None
+    assert completions(site, "offline.second") == [] and completions(site, "offline.first") == []
+    page.goto(f"{base}/courses/{COURSE}/{readers[3]}")
+    expect(page.locator("form[data-offline-complete]")).to_be_visible()  # not marked for them
+
+    # The first account signs in again: its mark is sent.
+    page.context.clear_cookies()
+    sign_in(page, base, "offline.first")
+    expect(page.locator("#offline-note")).to_have_text(
+        "Các bài đã đánh dấu học xong khi không có mạng đã được gửi đi."
+    )
+    assert completions(site, "offline.first") == [readers[3]]
+    assert completions(site, "offline.second") == []

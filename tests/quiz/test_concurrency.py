@@ -39,6 +39,7 @@ def test_sqlite_file_uses_write_ahead_logging(app):
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 15000
 
 
+@pytest.mark.slow  # a served app and a class of threads
 def test_a_class_saving_and_submitting_at_once_loses_nothing(app, content_dirs):
     quiz = load_quiz(content_dirs)
     units = factories.make_unit_tree()

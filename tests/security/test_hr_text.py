@@ -102,6 +102,7 @@ def assert_no_formula(cells, where: str) -> None:
             assert not value.startswith(FORMULA_START), (where, value)
 
 
+@pytest.mark.slow  # every payload on every HR page
 def test_hr_entered_text_is_inert_everywhere(client, login, world):
     login(world.hr)
     target = world.target
