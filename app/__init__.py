@@ -14,8 +14,8 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from app.auth.services import session_user
 from app.extensions import csrf, db, login_manager, migrate
-from app.models import User
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -154,18 +154,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to open this page.")
     login_manager.login_message_category = "info"
-    login_manager.user_loader(_load_user)
-
-
-def _load_user(user_id: str) -> User | None:
-    """Session ids are ``<id>.<session_version>``: a password change ends other sessions."""
-    ident, _sep, version = user_id.partition(".")
-    if not ident.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(ident))
-    if user is None or not user.is_active or user.session_version != int(version):
-        return None
-    return user
+    login_manager.user_loader(session_user)  # the session must still exist on the server
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from sqlalchemy import select
 
 from app import demo
 from app.api import clients as api_clients
+from app.auth import services as auth_services
 from app.compliance import exports, notify, tables
 from app.compliance import queries as compliance_queries
 from app.content import loader
@@ -153,6 +155,19 @@ def create_admin_command(username: str, full_name: str):
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"Admin '{username.strip().lower()}' created.")
+
+
+@users_cli.command("purge-sessions")
+def purge_sessions_command():
+    """Forget sessions older than the remember-me cookie and failed sign-ins older than the
+    throttling window (run daily from cron)."""
+    config, now = current_app.config, utcnow()
+    remember = config.get("REMEMBER_COOKIE_DURATION", timedelta(days=365))
+    sessions = auth_services.purge_sessions(before=now - remember)
+    window = timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
+    failures = auth_services.purge_login_failures(before=now - window)
+    db.session.commit()
+    click.echo(f"Purged {sessions} session(s) and {failures} failed sign-in(s).")
 
 
 @org_cli.command("sync-positions")

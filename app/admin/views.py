@@ -1,10 +1,13 @@
 """Administration: content status, accounts, the outbox."""
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.admin import queries
+from app.auth import services as auth_services
 from app.auth.decorators import role_required
-from app.models import Role
+from app.models import Role, User, db
 from app.pagination import paginate_rows
 from app.params import page_number
 
@@ -27,6 +30,16 @@ def users():
         per_page=current_app.config["PER_PAGE"],
     )
     return render_template("admin/users.html", page=page, search=search)
+
+
+@bp.post("/users/<int:user_id>/logout")
+@role_required(Role.ADMIN)
+def end_sessions(user_id: int):
+    """Sign an account out on every device (a lost phone, a shared computer, a leaver)."""
+    user = db.get_or_404(User, user_id)
+    auth_services.end_all_sessions(user, by=current_user)
+    flash(_("%(name)s has been signed out on every device.", name=user.full_name), "success")
+    return redirect(url_for("admin.users", q=request.form.get("q") or None))
 
 
 @bp.get("/outbox")

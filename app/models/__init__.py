@@ -25,7 +25,7 @@ from app.models.quiz import (
     QuizOverride,
     ReviewPolicy,
 )
-from app.models.user import LoginFailure, Position, Role, Unit, UnitKind, User
+from app.models.user import LoginFailure, Position, Role, Unit, UnitKind, User, UserSession
 
 __all__ = [
     "ApiClient",
@@ -64,6 +64,7 @@ __all__ = [
     "Unit",
     "UnitKind",
     "User",
+    "UserSession",
     "db",
     "local_year",
     "utcnow",

@@ -105,8 +105,14 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
+    # The signed-in browser's token (see UserSession), set at sign-in and by the loader of
+    # each request; not a column.
+    session_token = None
+
     def get_id(self) -> str:
-        return f"{self.id}.{self.session_version}"
+        """What the session and remember-me cookies carry: the account, its session version
+        and the browser's session token. Signing out deletes the token's row on the server."""
+        return f"{self.id}.{self.session_version}.{self.session_token or ''}"
 
     @property
     def is_official(self) -> bool:
@@ -130,4 +136,16 @@ class LoginFailure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class UserSession(db.Model):
+    """A signed-in browser. Its token is in the session cookie and the remember-me cookie (only
+    its digest is stored here); a request is signed in only while the row exists, so signing
+    out, "sign out everywhere" and an administrator's sign-out end the session on the server,
+    and a copied cookie opens nothing afterwards."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.content.questions import question_from_dict
 from app.models import (
@@ -223,8 +223,33 @@ def response_key(item: AttemptQuestion, response: Any) -> str | None:
     return grading.normalize_text(str(response))[:250]
 
 
+OPEN_STATES = (AttemptState.IN_PROGRESS, AttemptState.OVERDUE)
+
+
+def lock_attempt(attempt: QuizAttempt) -> bool:
+    """Take the attempt for the rest of this transaction, then read it afresh: returns whether
+    it is still open. Requests that arrive together for one attempt (a double click, two tabs,
+    the autosave racing the submit button) pass here one at a time, and each sees what the one
+    before it committed, so an attempt is graded once and nothing is saved once it is submitted.
+
+    A conditional UPDATE that changes nothing does it on both engines: PostgreSQL locks the row
+    and, if another transaction held it, checks the state again once that one has committed;
+    SQLite takes its write lock (a transaction starts at the first write). What this request
+    read before is expired, so grading reads the answers as stored."""
+    db.session.flush()
+    result = db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.state.in_(OPEN_STATES))
+        .values(state=QuizAttempt.state),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.expire_all()
+    return result.rowcount == 1
+
+
 def _ensure_open_for_changes(attempt: QuizAttempt, now: datetime) -> None:
-    finalize_if_due(attempt, now=now)
+    lock_attempt(attempt)
+    _finalize_locked(attempt, now=now)
     if attempt.state == AttemptState.OVERDUE:
         raise TimeExpired()
     if not attempt.is_open:
@@ -233,8 +258,13 @@ def _ensure_open_for_changes(attempt: QuizAttempt, now: datetime) -> None:
 
 def save_responses(attempt: QuizAttempt, responses: Mapping[int, Any], *, now: datetime) -> int:
     """Save ``{attempt question id: response}`` (every question from the page, one from the
-    autosave script; None clears an answer). Returns how many changed."""
+    autosave script; None clears an answer). Returns how many changed. Refused once the
+    attempt is submitted, or once its submission has begun in another request."""
     _ensure_open_for_changes(attempt, now)
+    return _store(attempt, responses, now=now)
+
+
+def _store(attempt: QuizAttempt, responses: Mapping[int, Any], *, now: datetime) -> int:
     changed = 0
     for item in attempt_questions(attempt):
         if item.id not in responses:
@@ -301,9 +331,20 @@ def phase(attempt: QuizAttempt, *, now: datetime) -> str:
     return TIME_UP
 
 
+def _is_due(attempt: QuizAttempt, now: datetime) -> bool:
+    return attempt.is_open and attempt.deadline_at is not None and now > attempt.deadline_at
+
+
 def finalize_if_due(attempt: QuizAttempt, *, now: datetime) -> bool:
     """Apply the quiz's policy to an open attempt whose time is up. Returns True if changed."""
-    if not attempt.is_open or attempt.deadline_at is None or now <= attempt.deadline_at:
+    if not _is_due(attempt, now):
+        return False
+    lock_attempt(attempt)  # another request may be submitting it right now
+    return _finalize_locked(attempt, now=now)
+
+
+def _finalize_locked(attempt: QuizAttempt, *, now: datetime) -> bool:
+    if not _is_due(attempt, now):
         return False
     policy = attempt.quiz.overdue_policy
     if policy == OverduePolicy.AUTOSUBMIT:
@@ -323,10 +364,13 @@ def submit_attempt(
     attempt: QuizAttempt, responses: Mapping[int, Any] | None, *, now: datetime
 ) -> QuizAttempt:
     """Submit once: a second submission changes nothing. Past the deadline the quiz's policy
-    decides: graded with the answers saved in time, submit-only grace, or not counted."""
+    decides: graded with the answers saved in time, submit-only grace, or not counted.
+    Submissions that arrive together are graded once: the first takes the attempt
+    (``lock_attempt``), the others then find it submitted."""
     if attempt.state == AttemptState.SUBMITTED:
         return attempt
-    finalize_if_due(attempt, now=now)
+    lock_attempt(attempt)
+    _finalize_locked(attempt, now=now)
     if attempt.state == AttemptState.SUBMITTED:  # time was up: auto-submitted with saved answers
         return attempt
     if attempt.state == AttemptState.ABANDONED:
@@ -335,7 +379,7 @@ def submit_attempt(
         _grade(attempt, submitted_at=now, auto=False)
         return attempt
     if responses is not None:
-        save_responses(attempt, responses, now=now)
+        _store(attempt, responses, now=now)
     _grade(attempt, submitted_at=now, auto=False)
     return attempt
 
@@ -382,6 +426,8 @@ def grant_override(
     for attempt in attempts_of(quiz, user.id):
         if not attempt.is_open or attempt.deadline_at is None:
             continue
+        if not lock_attempt(attempt) or attempt.deadline_at is None:
+            continue  # submitted meanwhile: a graded attempt is never reopened
         deadline = None
         if rules.time_limit_minutes:
             deadline = attempt.started_at + timedelta(minutes=rules.time_limit_minutes)
