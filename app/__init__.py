@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import Flask, abort, current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -135,6 +136,13 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.config["HSTS_SECONDS"]:
+        hsts = f"max-age={current_app.config['HSTS_SECONDS']}"
+        response.headers.setdefault("Strict-Transport-Security", hsts)
+    # What a signed-in user sees (records, exports, scans, certificates, results) stays in no
+    # cache: not for the next person at a shared computer, not in a proxy.
+    if request.endpoint != "static" and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -9,7 +9,7 @@ from app.auth import services as auth_services
 from app.auth.decorators import role_required
 from app.models import Role, User, db
 from app.pagination import paginate_rows
-from app.params import page_number
+from app.params import choice, page_number, search_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -23,7 +23,7 @@ def index():
 @bp.get("/users")
 @role_required(Role.ADMIN)
 def users():
-    search = request.args.get("q", "").strip()
+    search = search_text(request.args)
     page = paginate_rows(
         queries.accounts(search),
         page=page_number(request.args),
@@ -46,7 +46,7 @@ def end_sessions(user_id: int):
 @role_required(Role.ADMIN)
 def outbox():
     """Every reminder the site produced; without SMTP settings they wait here."""
-    status = request.args.get("status", "")
+    status = choice(request.args, "status", queries.MESSAGE_STATUSES)
     page = paginate_rows(
         queries.messages(status),
         page=page_number(request.args),
@@ -55,6 +55,6 @@ def outbox():
     return render_template(
         "admin/outbox.html",
         page=page,
-        status=status if status in queries.MESSAGE_STATUSES else "",
+        status=status,
         smtp=bool(current_app.config["MAIL_SERVER"]),
     )

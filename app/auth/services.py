@@ -115,7 +115,8 @@ def authenticate(
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         check_password_hash(_dummy_hash(), password)  # same time as a real check
-    if user is None or not user.is_active or not user.check_password(password):
+    # The password is checked for a deactivated account too: every failure costs the same.
+    if user is None or not user.check_password(password) or not user.is_active:
         logger.info("login failed: username=%r address=%s", username, address)
         raise InvalidCredentials()
     forget_attempt(attempt_id)

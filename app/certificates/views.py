@@ -19,6 +19,7 @@ from app.certificates import services
 from app.certificates.codes import normalize_code
 from app.certificates.pdf import CertificateData, render_certificate_pdf
 from app.models import Certificate, Course, User, db, local_date, utcnow
+from app.params import record_id, search_text
 from app.people.scope import can_see_user
 
 bp = Blueprint("certificates", __name__)
@@ -26,7 +27,7 @@ bp = Blueprint("certificates", __name__)
 
 def holder_or_404() -> User:
     """The official themself, or (``?user=``) an official HR may see."""
-    user_id = request.args.get("user", type=int)
+    user_id = record_id(request.args, "user")
     if user_id is None or user_id == current_user.id:
         return current_user._get_current_object()
     user = db.get_or_404(User, user_id)
@@ -107,7 +108,7 @@ def standard_certificate(year: int):
 
 @bp.get("/verify")
 def verify_form():
-    code = request.args.get("code", "").strip()
+    code = search_text(request.args, "code")
     if code:  # "98dp/nf52 …" as typed from paper: the canonical form makes a clean address
         return redirect(url_for("certificates.verify", code=normalize_code(code) or code))
     return render_template("certificates/verify.html", certificate=None, code=None)

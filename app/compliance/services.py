@@ -37,6 +37,12 @@ logger = logging.getLogger(__name__)
 
 
 MAX_SCAN_BYTES = 5 * 1024 * 1024
+# What a scan's first bytes must be (its name and the browser's claimed type are not trusted).
+SCAN_SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+}
 
 
 class ComplianceError(Exception):
@@ -53,6 +59,10 @@ class EndsInFuture(ComplianceError):
 
 class FileTooLarge(ComplianceError):
     pass
+
+
+class NotAScan(ComplianceError):
+    """The file's content is not a PDF, JPEG or PNG, whatever its name says."""
 
 
 class NotPositive(ComplianceError):
@@ -227,6 +237,14 @@ def summarize(
 # --- What HR records -------------------------------------------------------------------------
 
 
+def scan_type(data: bytes) -> str:
+    """The scan's type from its signature (magic bytes); NotAScan for anything else."""
+    for signature, mimetype in SCAN_SIGNATURES.items():
+        if data.startswith(signature):
+            return mimetype
+    raise NotAScan("the file is not a PDF, JPEG or PNG")
+
+
 def add_external_training(
     user: User,
     *,
@@ -251,6 +269,8 @@ def add_external_training(
         raise EndsInFuture("the training cannot end in the future")
     if file is not None and len(file[2]) > MAX_SCAN_BYTES:
         raise FileTooLarge("the scan is larger than 5 MB")
+    if file is not None:
+        file = (file[0], scan_type(file[2]), file[2])
     record = ExternalTraining(
         user_id=user.id,
         year=end_date.year,

@@ -24,6 +24,7 @@ from app.models.quiz import (
     QuizAttempt,
     QuizOverride,
     ReviewPolicy,
+    ReviewTime,
 )
 from app.models.user import LoginFailure, Position, Role, Unit, UnitKind, User, UserSession
 
@@ -51,6 +52,7 @@ __all__ = [
     "QuizAttempt",
     "QuizOverride",
     "ReviewPolicy",
+    "ReviewTime",
     "Base",
     "ContentWarning",
     "Course",

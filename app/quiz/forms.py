@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.forms import DateField, Form
+from app.forms import DateField, Form, plausible_date
 from app.models import AttemptQuestion
 from app.text import drop_control_characters
 
@@ -29,7 +29,9 @@ class OverrideForm(Form):
         default=0,
         validators=[Optional(), NumberRange(min=0, max=20)],
     )
-    close_on = DateField(_l("Open until (dd/mm/yyyy)"), validators=[Optional()], format="%Y-%m-%d")
+    close_on = DateField(
+        _l("Open until (dd/mm/yyyy)"), validators=[Optional(), plausible_date], format="%Y-%m-%d"
+    )
     reason = TextAreaField(
         _l("Reason"),
         validators=[DataRequired(), Length(min=5, max=1000)],

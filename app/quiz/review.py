@@ -1,4 +1,6 @@
-"""What the result page may show of an attempt, by the quiz's review policy.
+"""What the result page may show of an attempt, by the quiz's review policy at the time the
+official looks (Moodle's review options: immediately after the attempt, later while the quiz
+is still open for them, after their last attempt or once it has closed).
 
 Only this module reads answer keys and feedback for display, and only for a
 submitted attempt: the page of an open attempt never receives them.
@@ -7,15 +9,17 @@ submitted attempt: the page of an open attempt never receives them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from markupsafe import Markup
 
 from app.content.questions import question_from_dict
-from app.models import AttemptQuestion, QuizAttempt, ReviewPolicy
+from app.models import AttemptQuestion, Quiz, QuizAttempt, ReviewPolicy, ReviewTime
 from app.quiz import grading, qtypes
 
 LEVELS = {ReviewPolicy.SCORE: 0, ReviewPolicy.ANSWERS: 1, ReviewPolicy.FEEDBACK: 2}
+IMMEDIATELY = timedelta(minutes=2)  # as Moodle's "immediately after the attempt"
 
 
 @dataclass
@@ -38,9 +42,31 @@ class ReviewItem:
         return "right" if self.fraction >= 1 else "partial"
 
 
-def review_level(policy: str, *, staff: bool) -> int:
+def review_time(submitted_at: datetime | None, *, closed: bool, now: datetime) -> ReviewTime:
+    """``closed``: the official can start no other attempt (none left, or the quiz closed)."""
+    if closed:
+        return ReviewTime.CLOSED
+    if submitted_at is not None and now - submitted_at <= IMMEDIATELY:
+        return ReviewTime.IMMEDIATELY
+    return ReviewTime.OPEN
+
+
+def policy_at(quiz: Quiz, when: ReviewTime) -> str:
+    return {
+        ReviewTime.IMMEDIATELY: quiz.review_immediately,
+        ReviewTime.OPEN: quiz.review_open,
+        ReviewTime.CLOSED: quiz.review_closed,
+    }[when]
+
+
+def review_level(quiz: Quiz, when: ReviewTime, *, staff: bool) -> int:
     """0 score only, 1 the official's answers, 2 right answers and feedback; HR sees all."""
-    return 2 if staff else LEVELS.get(ReviewPolicy(policy), 0)
+    return 2 if staff else LEVELS.get(ReviewPolicy(policy_at(quiz, when)), 0)
+
+
+def more_later(quiz: Quiz, when: ReviewTime, level: int) -> bool:
+    """Will the official see more once no attempt is left or the quiz has closed?"""
+    return when != ReviewTime.CLOSED and review_level(quiz, ReviewTime.CLOSED, staff=False) > level
 
 
 def _response_html(item: AttemptQuestion, true_false: tuple[str, str]) -> list[Markup]:

@@ -65,6 +65,10 @@ class NotCounted(QuizError):
     """Submitted too late: the attempt does not count."""
 
 
+class CloseInPast(QuizError):
+    """An exception's "open until" that has already passed would lock the official out."""
+
+
 @dataclass(frozen=True)
 class Rules:
     """The quiz's settings for one official, with HR's latest override applied."""
@@ -115,7 +119,31 @@ def grade_of(quiz: Quiz, attempts: Iterable[QuizAttempt]) -> QuizGrade:
     return quiz_grade(submitted, quiz.grading_method, quiz.pass_mark)
 
 
-def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
+def _pick(
+    candidates: list[Question], count: int, rng: random.Random, seen: set[int]
+) -> list[Question]:
+    """``count`` of ``candidates`` at random, those the official was not shown before first
+    (as Moodle's random questions do): the next attempt is not the last one again."""
+    fresh = [q for q in candidates if q.id not in seen]
+    shown = [q for q in candidates if q.id in seen]
+    rng.shuffle(fresh)
+    rng.shuffle(shown)
+    return (fresh + shown)[:count]
+
+
+def _seen_questions(attempts: list[QuizAttempt]) -> set[int]:
+    if not attempts:
+        return set()
+    return set(
+        db.session.scalars(
+            select(AttemptQuestion.question_id).where(
+                AttemptQuestion.attempt_id.in_([a.id for a in attempts])
+            )
+        )
+    )
+
+
+def _draw(quiz: Quiz, rng: random.Random, seen: set[int]) -> list[Question]:
     pool = list(
         db.session.scalars(
             select(Question)
@@ -127,14 +155,15 @@ def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
     if quiz.draw_per_category:
         for category, count in quiz.draw_per_category.items():
             candidates = [q for q in pool if q.category == category]
-            chosen += rng.sample(candidates, min(count, len(candidates)))
+            chosen += _pick(candidates, count, rng, seen)
         rest = [q for q in pool if q not in chosen]
         extra = (quiz.draw_count or 0) - len(chosen)
         if extra > 0:
-            chosen += rng.sample(rest, min(extra, len(rest)))
+            chosen += _pick(rest, extra, rng, seen)
         rng.shuffle(chosen)
     elif quiz.draw_count:
-        chosen = rng.sample(pool, min(quiz.draw_count, len(pool)))
+        chosen = _pick(pool, quiz.draw_count, rng, seen)
+        rng.shuffle(chosen)
     else:
         chosen = pool
     return chosen
@@ -184,7 +213,8 @@ def start_attempt(
     )
     db.session.add(attempt)
     db.session.flush()
-    for position, question in enumerate(_draw(quiz, rng), start=1):
+    drawn = _draw(quiz, rng, _seen_questions(attempts))
+    for position, question in enumerate(drawn, start=1):
         db.session.add(
             AttemptQuestion(
                 attempt_id=attempt.id,
@@ -196,6 +226,18 @@ def start_attempt(
     db.session.flush()
     logger.info("attempt started: attempt=%s quiz=%s user=%s", attempt.id, quiz.id, user.id)
     return attempt
+
+
+def closed_for(quiz: Quiz, user_id: int, *, now: datetime) -> bool:
+    """The official can start no other attempt: the quiz (or their exception) has closed, or
+    every attempt allowed this year is used, and none is still open."""
+    rules = effective_rules(quiz, user_id)
+    if rules.close_at is not None and now >= rules.close_at:
+        return True
+    if not rules.attempts_allowed:
+        return False
+    attempts = attempts_of(quiz, user_id, local_year(now))
+    return len(attempts) >= rules.attempts_allowed and not any(a.is_open for a in attempts)
 
 
 def attempt_questions(attempt: QuizAttempt) -> list[AttemptQuestion]:
@@ -410,6 +452,8 @@ def grant_override(
     """Record HR's exception (kept with who and why; it replaces the previous one, as in
     Moodle) and give an open attempt, even one in its grace period, the longer time. An
     attempt's deadline is never shortened."""
+    if close_at is not None and close_at <= now:
+        raise CloseInPast()
     override = QuizOverride(
         quiz_id=quiz.id,
         user_id=user.id,

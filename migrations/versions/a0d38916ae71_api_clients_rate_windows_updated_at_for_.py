@@ -1,7 +1,7 @@
 """API clients, rate windows, updated_at for incremental sync
 
 Revision ID: a0d38916ae71
-Revises: cce6580a553f
+Revises: 5d2c7a1e9b40
 Create Date: 2026-12-05 03:30:17.472417
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a0d38916ae71'
-down_revision = 'cce6580a553f'
+down_revision = '5d2c7a1e9b40'
 branch_labels = None
 depends_on = None
 

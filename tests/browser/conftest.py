@@ -54,7 +54,9 @@ def live(tmp_path: Path):
         courses, "mot-cua", lessons={"01-tiep-nhan.md": "## Tiếp nhận\n" + "Nội dung. " * 200}
     )
     write_quiz(
-        quizzes, "mot-cua", settings="course: mot-cua\ntime_limit: 20\nshuffle_answers: false\n"
+        quizzes,
+        "mot-cua",
+        settings="course: mot-cua\ntime_limit: 20\nshuffle_answers: false\nreview: feedback\n",
     )
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path}/browser.db"
     app = create_app("testing")

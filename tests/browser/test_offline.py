@@ -100,6 +100,17 @@ def test_a_saved_course_opens_offline_and_completions_wait_for_the_connection(vi
     expect(page.locator("[data-offline-queued]")).to_be_visible()
     assert completions(site, "offline.reader") == []
 
+    # A connection that looks up but fails: the mark is kept too, not lost on an error page.
+    page.context.route("**/complete", lambda route: route.abort("internetdisconnected"))
+    page.context.set_offline(False)
+    page.goto(f"{base}/courses/{COURSE}/{readers[3]}")
+    page.click("text=Đánh dấu đã học xong")
+    expect(page.locator("#offline-note")).to_have_text(queued)
+    assert page.url.endswith(f"/{readers[3]}")
+    page.context.unroute("**/complete")
+    page.context.set_offline(True)
+    page.goto(lesson)
+
     # Meanwhile the page's CSRF token has expired: the refusal fetches a fresh one.
     page.evaluate("document.querySelectorAll('input[name=csrf_token]').forEach(i => i.value = 'x')")
     seen.tolerated = (OFFLINE, "status of 400")
@@ -107,11 +118,16 @@ def test_a_saved_course_opens_offline_and_completions_wait_for_the_connection(vi
     expect(page.locator("#offline-note")).to_have_text(
         "Các bài đã đánh dấu học xong khi không có mạng đã được gửi đi."
     )
-    assert completions(site, "offline.reader") == sorted(readers[1:3])
+    assert completions(site, "offline.reader") == sorted(readers[1:4])
     assert page.evaluate("localStorage.getItem('offline-completions')") is None
     seen.tolerated = ()
     page.reload()  # the saved copy is the fresh page now: completed
     expect(page.locator(".lesson-actions .badge.ok")).to_be_visible()
+    # Connected, with the service worker in place, marking is the ordinary round trip.
+    page.goto(f"{base}/courses/{COURSE}/{readers[4]}")
+    page.click("text=Đánh dấu đã học xong")
+    expect(page.locator(".flash-success")).to_have_text("Đã ghi nhận hoàn thành bài học.")
+    assert readers[4] in completions(site, "offline.reader")
 
 
 def test_a_new_version_of_a_lesson_replaces_the_saved_copy(visit, site, readers):
@@ -178,6 +194,7 @@ def test_a_second_account_on_the_same_phone_neither_sees_nor_sends_the_firsts(vi
     # Someone else signs in on the phone: nothing of the first account is shown or sent.
     sign_in(page, base, "offline.second")
     page.wait_for_function("() => caches.keys().then(names => names.length === 0)")
+    assert saved_pages(page) == []
     assert page.evaluate("localStorage.getItem('offline-completions')") is not None
     assert completions(site, "offline.second") == [] and completions(site, "offline.first") == []
     page.goto(f"{base}/courses/{COURSE}/{readers[3]}")

@@ -232,18 +232,27 @@
     });
   }
 
+  function queue(form) {
+    var items = readQueue();
+    if (!items.some(function (item) { return item.url === form.action && item.user === user; })) {
+      items.push({ url: form.action, user: user, at: new Date().toISOString() });
+    }
+    writeQueue(items);
+    markQueued();
+    say("queued");
+  }
+
   document.querySelectorAll("form[data-offline-complete]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (navigator.onLine) return;  // the ordinary way
       event.preventDefault();
-      var items = readQueue();
-      if (!items.some(function (item) { return item.url === form.action && item.user === user; })) {
-        items.push({ url: form.action, user: user, at: new Date().toISOString() });
-      }
-      writeQueue(items);
-      markQueued();
-      say("queued");
+      queue(form);
     });
+    // Sent on a connection that failed: the service worker came back here to keep it.
+    if (location.hash === "#offline-queued") {
+      queue(form);
+      history.replaceState(null, "", location.pathname + location.search);
+    }
   });
 
   // The page shown for what was not saved: the courses that were.
