@@ -59,6 +59,8 @@ class Config:
     LOGIN_WINDOW_MINUTES = int(os.environ.get("LOGIN_WINDOW_MINUTES", 15))
     LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5))
     LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 20))
+    # Requests a minute per API client (counted in the database, shared by every process).
+    API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", 600))
 
     # Behind a reverse proxy (nginx, a load balancer), the number of proxies to trust for the
     # client's address and scheme; without it every login would seem to come from the proxy.

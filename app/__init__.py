@@ -167,6 +167,8 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
+    from app.api.client_views import bp as api_clients_bp
+    from app.api.views import init_api
     from app.auth.views import bp as auth_bp
     from app.certificates.record_views import bp as records_bp
     from app.certificates.views import bp as certificates_bp
@@ -178,8 +180,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.quiz.views import bp as quiz_bp
 
     blueprints = (auth_bp, learn_bp, quiz_bp, compliance_bp, certificates_bp, records_bp, admin_bp)
-    for bp in (*blueprints, people_bp, roster_bp, offline_bp):
+    for bp in (*blueprints, people_bp, roster_bp, offline_bp, api_clients_bp):
         app.register_blueprint(bp)
+    init_api(app)
 
 
 def _configure_logging(app: Flask) -> None:

@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app import audit, demo
+from app.api import clients as api_clients
 from app.auth import services as auth_services
 from app.compliance import exports, notify, tables
 from app.compliance import queries as compliance_queries
@@ -35,6 +36,7 @@ demo_cli = AppGroup("demo", help="Demo data for trying the site.")
 quiz_cli = AppGroup("quiz", help="Question files and quiz attempts.")
 report_cli = AppGroup("report", help="Compliance reports for scheduled jobs.")
 notify_cli = AppGroup("notify", help="Reminders by e-mail (or to the outbox).")
+api_cli = AppGroup("api", help="Clients of the JSON API (/api/v1) and their tokens.")
 
 
 def _read_all():
@@ -344,7 +346,55 @@ def reminders_command(on):
     )
 
 
+@api_cli.command("create-client")
+@click.argument("name")
+@click.option("--units", required=True, help="Unit codes, comma-separated: their subtrees.")
+@click.option("--write", is_flag=True, help="May write (external training); read-only without.")
+@click.option("--days", type=click.IntRange(min=1), help="Expires after N days (default: never).")
+def create_client_command(name: str, units: str, write: bool, days: int | None):
+    """Create an API client; the token is printed once, alone on the last line."""
+    codes = [code.strip() for code in units.split(",") if code.strip()]
+    found = list(db.session.scalars(select(Unit).where(Unit.code.in_(codes))))
+    unknown = sorted(set(codes) - {unit.code for unit in found})
+    if unknown:
+        raise click.ClickException(f"Unknown unit(s): {', '.join(unknown)}")
+    try:
+        client, token = api_clients.create_client(
+            name, found, can_write=write, days=days, created_by=None, now=utcnow()
+        )
+    except api_clients.DuplicateName:
+        raise click.ClickException(f"A client named {name!r} exists already.") from None
+    except api_clients.NoUnits:
+        raise click.ClickException("Give at least one unit code (--units).") from None
+    db.session.commit()
+    access = "read-write" if client.can_write else "read-only"
+    expiry = f"until {client.expires_at:%Y-%m-%d %H:%M} UTC" if client.expires_at else "no expiry"
+    click.echo(f"Client {client.name!r} created ({access}, {expiry}). Its token, shown once:")
+    click.echo(token)
+
+
+@api_cli.command("revoke-client")
+@click.argument("name")
+def revoke_client_command(name: str):
+    """Revoke a client's token at once."""
+    client = api_clients.client_named(name)
+    if client is None:
+        raise click.ClickException(f"No client named {name!r}.")
+    api_clients.revoke_client(client, now=utcnow())
+    db.session.commit()
+    click.echo(f"Client {client.name!r} revoked.")
+
+
 def register_cli(app) -> None:
-    for group in (content_cli, users_cli, org_cli, demo_cli, quiz_cli, report_cli, notify_cli):
+    for group in (
+        content_cli,
+        users_cli,
+        org_cli,
+        demo_cli,
+        quiz_cli,
+        report_cli,
+        notify_cli,
+        api_cli,
+    ):
         app.cli.add_command(group)
     app.cli.add_command(people_cli)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
+from app.api.problems import problem_response
 from app.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -17,6 +19,8 @@ PAGES = (400, 403, 404, 405, 413, 429)
 def register_error_handlers(app: Flask) -> None:
     def page(code: int):
         def handler(error):
+            if _is_api():
+                return problem_response(error)
             return render_template(f"errors/{code}.html", error=error), code
 
         return handler
@@ -28,8 +32,19 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(error):
         return render_template("errors/400.html", error=error, csrf=True), 400
 
+    @app.errorhandler(HTTPException)
+    def other_http_error(error):
+        """Codes without a page of their own (401, 413…): problem details under /api/."""
+        return problem_response(error) if _is_api() else error
+
     @app.errorhandler(500)
     def internal_error(error):
         db.session.rollback()
         logger.exception("internal error")
+        if _is_api():
+            return problem_response(error)
         return render_template("errors/500.html"), 500
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")

@@ -20,6 +20,8 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # commands, reports, reminders: Vietnamese
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/"):  # the API answers in Vietnamese and keeps no session
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
     if asked in languages:
         session["lang"] = asked

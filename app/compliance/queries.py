@@ -7,6 +7,7 @@ fetch their missing courses and leave periods. ``app.compliance.rules`` then dec
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, true
@@ -143,15 +144,30 @@ def placed(stmt: Select, day: date) -> Select:
     )
 
 
-def official_facts(standard: Standard, year: int, criterion: ColumnElement[bool]):
-    """One row per official with the counts the rules need (one statement).
+def _among(column, user_ids: Sequence[int] | None) -> ColumnElement[bool]:
+    return column.in_(user_ids) if user_ids is not None else true()
+
+
+def official_facts(
+    standard: Standard,
+    year: int,
+    criterion: ColumnElement[bool],
+    user_ids: Sequence[int] | None = None,
+):
+    """One row per official with the counts the rules need (one statement). With
+    ``user_ids`` (one page of officials) the sums are only computed for them.
 
     ``services.statuses`` unpacks the columns by position: keep their order in step."""
     unit_ids = covered_unit_ids(standard)
-    completed = and_(CourseProgress.year == year, CourseProgress.completed_at.is_not(None))
+    completed = and_(
+        CourseProgress.year == year,
+        CourseProgress.completed_at.is_not(None),
+        _among(CourseProgress.user_id, user_ids),
+    )
     required = (
         select(User.id.label("user_id"), func.count(StandardCourse.id).label("n"))
         .join(StandardCourse, _applies_to_position(standard))
+        .where(_among(User.id, user_ids))
         .group_by(User.id)
         .subquery()
     )
@@ -176,19 +192,19 @@ def official_facts(standard: Standard, year: int, criterion: ColumnElement[bool]
             ).label("hours"),
             func.max(CourseProgress.last_activity_at).label("last_activity"),
         )
-        .where(CourseProgress.year == year)
+        .where(CourseProgress.year == year, _among(CourseProgress.user_id, user_ids))
         .group_by(CourseProgress.user_id)
         .subquery()
     )
     external = (
         select(ExternalTraining.user_id, func.sum(ExternalTraining.hours).label("hours"))
-        .where(ExternalTraining.year == year)
+        .where(ExternalTraining.year == year, _among(ExternalTraining.user_id, user_ids))
         .group_by(ExternalTraining.user_id)
         .subquery()
     )
     latest_extension = (
         select(DeadlineExtension.user_id, func.max(DeadlineExtension.id).label("id"))
-        .where(DeadlineExtension.year == year)
+        .where(DeadlineExtension.year == year, _among(DeadlineExtension.user_id, user_ids))
         .group_by(DeadlineExtension.user_id)
         .subquery()
     )
@@ -236,7 +252,10 @@ def official_facts(standard: Standard, year: int, criterion: ColumnElement[bool]
 
 
 def missing_courses(
-    standard: Standard, year: int, criterion: ColumnElement[bool]
+    standard: Standard,
+    year: int,
+    criterion: ColumnElement[bool],
+    user_ids: Sequence[int] | None = None,
 ) -> dict[int, list[str]]:
     """Titles of the required courses each official has not completed in the year (one query)."""
     completed = (
@@ -245,6 +264,7 @@ def missing_courses(
             CourseProgress.year == year,
             CourseProgress.completed_at.is_not(None),
             _grade_ok(standard),
+            _among(CourseProgress.user_id, user_ids),
         )
         .subquery()
     )

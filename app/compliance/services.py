@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,6 +19,7 @@ from app import audit
 from app.compliance import queries
 from app.compliance.rules import Facts, Result, StandardRules, Status, evaluate
 from app.models import (
+    ApiClient,
     CourseProgress,
     DeadlineExtension,
     Exemption,
@@ -130,17 +131,20 @@ def statuses(
     *,
     today: date,
     with_missing: bool = True,
+    user_ids: Sequence[int] | None = None,
 ) -> Iterator[OfficialStatus]:
     """Status of every official matched by ``criterion``: at most four queries (covered units,
     leave, the facts, and with ``with_missing`` the titles of missing courses), whatever the
-    number of officials."""
+    number of officials. ``user_ids`` (a page of officials, also in ``criterion``) keeps the
+    sums to those officials, so a page costs what its own officials cost."""
     year = standard.year
     rules = rules_of(standard)
-    missing = queries.missing_courses(standard, year, criterion) if with_missing else {}
+    missing = queries.missing_courses(standard, year, criterion, user_ids) if with_missing else {}
     leave = queries.leave_periods(year, criterion, standard.deadline)
     # Core execution and positional rows: no ORM loading machinery, no per-name lookups
     # (most of the time per official).
-    rows = db.session.connection().execute(queries.official_facts(standard, year, criterion)).all()
+    facts = queries.official_facts(standard, year, criterion, user_ids)
+    rows = db.session.connection().execute(facts).all()
     for (
         user_id,
         username,
@@ -257,11 +261,13 @@ def add_external_training(
     end_date: date,
     note: str,
     file: tuple[str, str, bytes] | None,
-    created_by: User,
+    created_by: User | None,
     now: datetime,
     source: str = "manual",
     address: str = audit.CLI,
+    api_client: ApiClient | None = None,
 ) -> ExternalTraining:
+    """Record training done elsewhere, by HR (``created_by``) or an API client."""
     if hours <= 0:
         raise NotPositive("hours must be positive")
     if start_date and start_date > end_date:
@@ -282,7 +288,8 @@ def add_external_training(
         end_date=end_date,
         note=note.strip(),
         source=source,
-        created_by_id=created_by.id,
+        created_by_id=created_by.id if created_by is not None else None,
+        api_client_id=api_client.id if api_client is not None else None,
         created_at=now,
     )
     if file is not None:
@@ -308,10 +315,11 @@ def add_external_training(
         now=now,
     )
     logger.info(
-        "external training recorded: id=%s user=%s by=%s hours=%s",
+        "external training recorded: id=%s user=%s by=%s client=%s hours=%s",
         record.id,
         user.id,
-        created_by.id,
+        record.created_by_id,
+        record.api_client_id,
         hours,
     )
     return record

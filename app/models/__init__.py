@@ -1,5 +1,6 @@
 """All models, split by area and re-exported here."""
 
+from app.models.api import ApiClient, ApiRateWindow, api_client_unit
 from app.models.audit import AuditEntry
 from app.models.base import LOCAL_TZ, Base, db, local_date, local_to_utc, local_year, utcnow
 from app.models.compliance import (
@@ -39,6 +40,9 @@ from app.models.user import (
 )
 
 __all__ = [
+    "ApiClient",
+    "ApiRateWindow",
+    "api_client_unit",
     "AuditEntry",
     "HrScope",
     "LOCAL_TZ",

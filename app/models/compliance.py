@@ -72,8 +72,10 @@ class ExternalTraining(db.Model):
     file_name: Mapped[str | None] = mapped_column(String(255))
     file_type: Mapped[str | None] = mapped_column(String(100))
     file_data: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
-    source: Mapped[str] = mapped_column(String(20), default="manual")  # manual | import
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    source: Mapped[str] = mapped_column(String(20), default="manual")  # manual | import | api
+    # Who recorded it: an HR account or admin, or (``source == "api"``) an API client.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     created_by = relationship("User", foreign_keys=[created_by_id], lazy="joined")

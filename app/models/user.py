@@ -49,6 +49,8 @@ class Unit(db.Model):
     valid_from: Mapped[date | None]
     valid_to: Mapped[date | None]
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    # For the API's incremental sync (``updated_since``).
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     parent: Mapped[Unit | None] = relationship(
         remote_side=[id], foreign_keys=[parent_id], lazy="joined", innerjoin=False
@@ -69,6 +71,7 @@ class Position(db.Model):
     is_current: Mapped[bool] = mapped_column(default=True)
     legal_basis: Mapped[str | None] = mapped_column(String(250))
     sort_order: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     def __repr__(self) -> str:
         return f"<Position {self.code}>"
@@ -111,6 +114,7 @@ class User(UserMixin, db.Model):
     left_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
     position: Mapped[Position | None] = relationship(lazy="joined")

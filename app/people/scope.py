@@ -7,15 +7,21 @@ it, as before scopes existed.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, exists, false, select, union
+from sqlalchemy import ColumnElement, Select, exists, false, or_, select, union
 from sqlalchemy.orm import aliased
 
-from app.models import HrScope, Role, Unit, User, db
+from app.models import ApiClient, HrScope, Role, Unit, User, db
+
+Viewer = User | ApiClient
 
 
-def visible_unit_ids(viewer: User) -> Select[tuple[int]]:
+def visible_unit_ids(viewer: Viewer) -> Select[tuple[int]]:
     """The units ``viewer`` may see, as a subquery: admins see every unit, HR the subtrees of
-    their scope (or of their own unit), anyone else none."""
+    their scope (or of their own unit), an API client the subtrees of its units, anyone else
+    none."""
+    if isinstance(viewer, ApiClient):
+        paths = [Unit.path.startswith(unit.path, autoescape=True) for unit in viewer.units]
+        return select(Unit.id).where(or_(*paths) if paths else false())
     if viewer.role == Role.ADMIN:
         return select(Unit.id)
     if viewer.role != Role.HR:
@@ -34,12 +40,12 @@ def visible_unit_ids(viewer: User) -> Select[tuple[int]]:
     return select(union(covered, own).subquery().c[0])
 
 
-def in_scope(viewer: User) -> ColumnElement[bool]:
+def in_scope(viewer: Viewer) -> ColumnElement[bool]:
     """Filter for ``User`` rows the viewer may see."""
     return User.unit_id.in_(visible_unit_ids(viewer))
 
 
-def unit_in_scope(viewer: User) -> ColumnElement[bool]:
+def unit_in_scope(viewer: Viewer) -> ColumnElement[bool]:
     """Filter for ``Unit`` rows the viewer may see."""
     return Unit.id.in_(visible_unit_ids(viewer))
 
@@ -86,7 +92,9 @@ def forget_scope(viewer: User) -> None:
     viewer.__dict__.pop("_scope_roots", None)
 
 
-def can_see_unit(viewer: User, unit: Unit) -> bool:
+def can_see_unit(viewer: Viewer, unit: Unit) -> bool:
+    if isinstance(viewer, ApiClient):
+        return any(unit.path.startswith(own.path) for own in viewer.units)
     if viewer.role == Role.ADMIN:
         return True
     if viewer.role == Role.HR:
@@ -94,8 +102,11 @@ def can_see_unit(viewer: User, unit: Unit) -> bool:
     return False
 
 
-def can_see_user(viewer: User, user: User) -> bool:
-    """An official sees themself; HR the officials of their units; admins everyone."""
+def can_see_user(viewer: Viewer, user: User) -> bool:
+    """An official sees themself; HR the officials of their units; admins everyone; an API
+    client the officials of its units."""
+    if isinstance(viewer, ApiClient):
+        return user.unit is not None and can_see_unit(viewer, user.unit)
     if viewer.id == user.id or viewer.role == Role.ADMIN:
         return True
     return user.unit is not None and can_see_unit(viewer, user.unit)

@@ -20,6 +20,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.api import clients as api_clients
 from app.certificates import services as certificates
 from app.compliance import services as compliance
 from app.content.loader import read_content
@@ -208,6 +209,30 @@ CASES = [
     Case("offline.service_worker", "GET", "/sw.js", public(200)),
     Case("offline.manifest", "GET", "/manifest.webmanifest", public(200)),
     Case("offline.offline", "GET", "/offline", public(200)),
+    # --- the JSON API: bearer tokens only; a browser session opens nothing (tests/api has the
+    # matrix of tokens). The document and its reference page are public.
+    Case("api_docs.openapi_json", "GET", "/api/v1/openapi.json", public(200)),
+    Case("api_docs.reference", "GET", "/api/v1/docs", public(200)),
+    Case("api_clients.index", "GET", "/api-clients/", staff(200)),
+    Case("api_clients.index", "POST", "/api-clients/", staff(400), data={}),
+    Case("api_clients.revoke", "POST", "/api-clients/{api_client}/revoke", staff_of_owner(302)),
+    Case("api.units", "GET", "/api/v1/units", public(401)),
+    Case("api.unit", "GET", "/api/v1/units/A", public(401)),
+    Case("api.positions", "GET", "/api/v1/positions", public(401)),
+    Case("api.officials", "GET", "/api/v1/officials", public(401)),
+    Case("api.official", "GET", "/api/v1/officials/owner", public(401)),
+    Case("api.official_records", "GET", "/api/v1/officials/owner/records", public(401)),
+    Case(
+        "api.add_external_training",
+        "POST",
+        "/api/v1/officials/owner/external-training",
+        public(401),
+        data={},
+    ),
+    Case("api.compliance_officials", "GET", "/api/v1/compliance/{year}/officials", public(401)),
+    Case("api.compliance_units", "GET", "/api/v1/compliance/{year}/units", public(401)),
+    Case("api.standard", "GET", "/api/v1/standards/{year}", public(401)),
+    Case("api.certificate", "GET", "/api/v1/certificates/{code}", public(401)),
     Case("certificates.verify", "GET", "/verify/{code}", public(200)),
     # --- HR ----------------------------------------------------------------------------------
     Case("compliance.dashboard", "GET", "/hr/?year={year}", staff(200)),
@@ -325,6 +350,9 @@ def build_world(content_dirs) -> dict:
         created_by=users["hr_unit"],
         now=now,
     )
+    api_client, _token = api_clients.create_client(
+        "matrix", [units["A"]], can_write=False, days=None, created_by=users["hr_unit"], now=now
+    )
     db.session.commit()
     return {
         "users": users,
@@ -338,6 +366,7 @@ def build_world(content_dirs) -> dict:
             "submit_attempt": submit_attempt.id,
             "code": course_certificate.code,
             "scan": scan.id,
+            "api_client": api_client.id,
         },
     }
 
