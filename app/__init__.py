@@ -176,10 +176,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.compliance.views import bp as compliance_bp
     from app.learn.views import bp as learn_bp
     from app.offline.views import bp as offline_bp
+    from app.ops.views import bp as ops_bp
     from app.quiz.views import bp as quiz_bp
 
     blueprints = (auth_bp, learn_bp, quiz_bp, compliance_bp, certificates_bp, records_bp, admin_bp)
-    for bp in (*blueprints, offline_bp):
+    for bp in (*blueprints, offline_bp, ops_bp):
         app.register_blueprint(bp)
 
 

@@ -182,6 +182,8 @@ CASES = [
     Case("offline.service_worker", "GET", "/sw.js", public(200)),
     Case("offline.manifest", "GET", "/manifest.webmanifest", public(200)),
     Case("offline.offline", "GET", "/offline", public(200)),
+    # --- operations ------------------------------------------------------------------------
+    Case("ops.healthz", "GET", "/healthz", public(200)),
     Case("certificates.verify", "GET", "/verify/{code}", public(200)),
     # --- HR ----------------------------------------------------------------------------------
     Case("compliance.dashboard", "GET", "/hr/?year={year}", staff(200)),
