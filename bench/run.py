@@ -282,6 +282,7 @@ def wrk_round(url: str, cookie: str, seconds: float, connections: int) -> tuple[
     """(requests per second, p99 ms) of one wrk run; any non-2xx answer is an error."""
     output = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
+        + ["--timeout", "60s"]  # wrk's default (2 s) would drop a slow page's answers
         + ["-H", f"Cookie: session={cookie}", url],
         capture_output=True,
         text=True,
@@ -289,6 +290,12 @@ def wrk_round(url: str, cookie: str, seconds: float, connections: int) -> tuple[
     ).stdout
     if "Non-2xx" in output:
         raise RuntimeError(f"{url} answered errors or redirects:\n{output}")
+    if "Socket errors" in output:
+        print(
+            f"warning: {url}: {output.split('Socket errors:')[1].splitlines()[0]}", file=sys.stderr
+        )
+    if "Requests/sec" not in output or " 0 requests in" in output:
+        return 0.0, float("nan")  # not one answer in the round
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     value, unit = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", output).groups()
     return rps, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
@@ -372,7 +379,7 @@ def print_http(engine: str, http: dict, rounds: int, seconds: float) -> None:
     print("| --- | ---: | ---: | ---: | ---: |")
     results = http["results"]
     bare = results["bare Flask-Login page"]
-    bare_rps = statistics.median(r for r, _ in bare)
+    bare_rps = statistics.median(r for r, _ in bare) or float("nan")
     bare_p99 = statistics.median(p for _, p in bare)
     for name, rounds_ in results.items():
         rps = statistics.median(r for r, _ in rounds_)
