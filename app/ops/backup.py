@@ -111,9 +111,14 @@ def _sqlite_backup(target: Path) -> None:
         raw.close()
 
 
+def _read_only(path: Path) -> str:
+    """A URI that opens ``path`` read-only (and never creates it)."""
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
 def _check_sqlite_file(path: Path) -> None:
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = sqlite3.connect(_read_only(path), uri=True)
         try:
             result = connection.execute("PRAGMA quick_check").fetchone()
             tables = connection.execute(
@@ -131,7 +136,7 @@ def _check_sqlite_file(path: Path) -> None:
 
 def _sqlite_restore(path: Path) -> None:
     database = _sqlite_database()
-    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    source = sqlite3.connect(_read_only(path), uri=True)
     try:
         if database is None:
             raw = db.engine.raw_connection()
@@ -166,7 +171,7 @@ def pg_program(name: str) -> Path:
         candidates.append(Path(shutil.which(name)))
     for candidate in candidates:
         if candidate.is_file() and os.access(candidate, os.X_OK):
-            if candidate.parent.parent.parent == PG_LIB or _major_of(candidate) >= major:
+            if candidate == candidates[0] or _major_of(candidate) >= major:
                 return candidate
     raise BackupError(
         f"{name} for PostgreSQL {major} was not found: install postgresql-client-{major} "
