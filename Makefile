@@ -75,6 +75,13 @@ chromium:
 		fi; \
 	fi
 
+# The README's pictures (docs/screenshots/*.png), taken by the accessibility browser tests as
+# they go through the pages: run it after changing how a page looks, and commit the pictures.
+screenshots: install translations chromium
+	SCREENSHOTS=docs/screenshots NOSHOT=1 $(BIN)/pytest -q -p no:xdist -p no:cacheprovider \
+		tests/browser/test_accessibility.py
+	@ls -l docs/screenshots
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

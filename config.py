@@ -83,6 +83,7 @@ class Config:
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
     PER_PAGE = 50
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # uploads: scans, roster and record imports
+    HSTS_SECONDS = 0  # Strict-Transport-Security: browsers come back over HTTPS only
     # Certificates: who issues them, and the public address their QR codes point to.
     CERTIFICATE_ISSUER = os.environ.get(
         "CERTIFICATE_ISSUER", "Hệ thống bồi dưỡng cán bộ, công chức cấp xã"
@@ -122,6 +123,7 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
 
     @classmethod
     def init(cls) -> None:

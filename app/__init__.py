@@ -10,12 +10,13 @@ from pathlib import Path
 
 from flask import Flask, abort, current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from app.auth.services import session_user
 from app.extensions import csrf, db, login_manager, migrate
-from app.models import User
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -135,6 +136,13 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.config["HSTS_SECONDS"]:
+        hsts = f"max-age={current_app.config['HSTS_SECONDS']}"
+        response.headers.setdefault("Strict-Transport-Security", hsts)
+    # What a signed-in user sees (records, exports, scans, certificates, results) stays in no
+    # cache: not for the next person at a shared computer, not in a proxy.
+    if request.endpoint != "static" and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -154,18 +162,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to open this page.")
     login_manager.login_message_category = "info"
-    login_manager.user_loader(_load_user)
-
-
-def _load_user(user_id: str) -> User | None:
-    """Session ids are ``<id>.<session_version>``: a password change ends other sessions."""
-    ident, _sep, version = user_id.partition(".")
-    if not ident.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(ident))
-    if user is None or not user.is_active or user.session_version != int(version):
-        return None
-    return user
+    login_manager.user_loader(session_user)  # the session must still exist on the server
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -177,10 +174,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.learn.views import bp as learn_bp
     from app.offline.views import bp as offline_bp
     from app.ops.views import bp as ops_bp
+    from app.people.views import bp as people_bp
     from app.quiz.views import bp as quiz_bp
 
     blueprints = (auth_bp, learn_bp, quiz_bp, compliance_bp, certificates_bp, records_bp, admin_bp)
-    for bp in (*blueprints, offline_bp, ops_bp):
+    for bp in (*blueprints, people_bp, offline_bp, ops_bp):
         app.register_blueprint(bp)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -12,7 +13,8 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app import demo
+from app import audit, demo
+from app.auth import services as auth_services
 from app.compliance import exports, notify, tables
 from app.compliance import queries as compliance_queries
 from app.content import loader
@@ -118,6 +120,19 @@ def load_content_command(strict: bool):
             f"Aborted: {len(exc.errors)} error(s), nothing changed."
         ) from None
     progress.refresh_after_load(report.lesson_course_ids, report.course_ids, now=now)
+    audit.record(
+        None,
+        "content.load",
+        object_type="content",
+        after={
+            "created": report.created,
+            "updated": report.updated,
+            "deactivated": report.deactivated,
+            "unchanged": report.unchanged,
+        },
+        address=audit.CLI,
+        now=now,
+    )
     db.session.commit()
     for line in report.created:
         click.echo(f"created {line}")
@@ -166,17 +181,44 @@ def create_admin_command(username: str, full_name: str):
     if len(password) < 10:
         raise click.ClickException("The password must have at least 10 characters.")
     try:
-        people.create_user(username, full_name, password, role=Role.ADMIN)
+        user = people.create_user(username, full_name, password, role=Role.ADMIN)
     except people.PeopleError as exc:
         raise click.ClickException(str(exc)) from None
+    audit.record(
+        None,
+        "account.create",
+        user,
+        after={"username": user.username, "full_name": user.full_name, "role": user.role},
+        address=audit.CLI,
+    )
     db.session.commit()
     click.echo(f"Admin '{username.strip().lower()}' created.")
+
+
+@users_cli.command("purge-sessions")
+def purge_sessions_command():
+    """Forget sessions older than the remember-me cookie and failed sign-ins older than the
+    throttling window (run daily from cron)."""
+    config, now = current_app.config, utcnow()
+    remember = config.get("REMEMBER_COOKIE_DURATION", timedelta(days=365))
+    sessions = auth_services.purge_sessions(before=now - remember)
+    window = timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
+    failures = auth_services.purge_login_failures(before=now - window)
+    db.session.commit()
+    click.echo(f"Purged {sessions} session(s) and {failures} failed sign-in(s).")
 
 
 @org_cli.command("sync-positions")
 def sync_positions_command():
     """Create or update the job positions from app/data/positions.yml."""
     created, updated = people.sync_positions()
+    audit.record(
+        None,
+        "positions.sync",
+        object_type="position",
+        after={"created": created, "updated": updated},
+        address=audit.CLI,
+    )
     db.session.commit()
     click.echo(f"Positions: {created} created, {updated} updated.")
 
@@ -184,9 +226,18 @@ def sync_positions_command():
 @demo_cli.command("seed")
 def seed_demo_command():
     """Create a demo province with communes, officials, HR and an admin (safe to re-run)."""
+    now = utcnow()
     logins = demo.seed(
-        now=utcnow(),
+        now=now,
         progress=lambda items, label: click.progressbar(items, label=label, file=sys.stderr),
+    )
+    audit.record(
+        None,
+        "demo.seed",
+        object_type="demo",
+        after={"logins": [username for _role, username, _description in logins]},
+        address=audit.CLI,
+        now=now,
     )
     db.session.commit()
     click.echo(f"Demo logins (password for all: {demo.PASSWORD}):")

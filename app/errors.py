@@ -1,4 +1,4 @@
-"""Error pages for 400/403/404/405/429/500; the 500 handler rolls the session back first."""
+"""Error pages for 400/403/404/405/413/429/500; the 500 handler rolls the session back first."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from app.extensions import db
 
 logger = logging.getLogger(__name__)
 
-PAGES = (400, 403, 404, 405, 429)
+PAGES = (400, 403, 404, 405, 413, 429)
 
 
 def register_error_handlers(app: Flask) -> None:

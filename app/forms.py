@@ -1,6 +1,6 @@
-"""What every form shares: text typed or pasted is cleaned of control characters, and
-WTForms' own messages ("This field is required.", "Not a valid date value.") speak the
-user's language.
+"""What every form shares: text typed or pasted is cleaned of control characters, WTForms' own
+messages ("This field is required.", "Not a valid date value.") speak the user's language, and
+dates are days that exist and that the site can mean.
 
 PostgreSQL refuses NUL in text, and the other C0 controls (a pasted bell, a vertical tab) are
 invisible noise that would end up in records, exports and certificates. Tab and line breaks are
@@ -16,8 +16,12 @@ from flask_babel import get_translations, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField as BaseDateField
+from wtforms.validators import StopValidation
 
 from app.text import drop_control_characters
+
+FIRST_DAY = date(1950, 1, 1)  # a year 0001 or 9999 is a slip of the keyboard
+LAST_DAY = date(2100, 12, 31)
 
 # WTForms' messages that our forms can show, marked so that `make i18n-update` keeps them in
 # the site's catalogue (WTForms ships no Vietnamese). The plural ones are in WTFORMS_PLURALS.
@@ -71,6 +75,16 @@ class Form(FlaskForm):
         def get_translations(self, form):
             return SiteTranslations()
 
+    def validate(self, extra_validators=None) -> bool:
+        """A value that could not be read (a date, a number) says why, not "this field is
+        required", which DataRequired puts in its place since no value came of it."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            if field.process_errors and not set(field.process_errors) <= set(field.errors):
+                field.errors = list(field.process_errors)
+                valid = False
+        return valid
+
 
 # 2026-02-30 or 30/02/2026: numbers in the shape of a date, whatever they say.
 _DATE_SHAPES = (
@@ -87,15 +101,10 @@ class DateField(BaseDateField):
         formats = [format] if isinstance(format, str) else list(format)
         super().__init__(label, validators, format=formats, **kwargs)
 
-    def validate(self, form, extra_validators=()):
-        """A date that could not be read says why, not "this field is required" (which
-        DataRequired would put in its place, since no date came of it)."""
-        if self.process_errors:
-            self.errors = list(self.process_errors)
-            return False
-        return super().validate(form, extra_validators)
-
     def process_formdata(self, valuelist):
+        if valuelist and not " ".join(valuelist).strip():
+            self.data = None  # left empty: the field's Optional or InputRequired says so
+            return
         try:
             super().process_formdata(valuelist)
         except ValueError:
@@ -120,3 +129,16 @@ def _exists(year: int, month: int, day: int) -> bool:
     except ValueError:
         return False
     return True
+
+
+def plausible_date(form, field) -> None:
+    """A date between FIRST_DAY and LAST_DAY (after a ``InputRequired`` or ``Optional``: unlike
+    ``DataRequired``, they keep "Not a valid date value." for a day such as 30/02)."""
+    if field.data is not None and not FIRST_DAY <= field.data <= LAST_DAY:
+        raise StopValidation(
+            _l(
+                "Enter a date between %(first)s and %(last)s.",
+                first=FIRST_DAY.strftime("%d/%m/%Y"),
+                last=LAST_DAY.strftime("%d/%m/%Y"),
+            )
+        )

@@ -20,7 +20,7 @@ def test_an_empty_required_field_is_explained_in_vietnamese(client, on_record):
     page = client.post(f"{on_record}/extension?year=2026", data={"deadline": "", "reason": ""})
     assert page.status_code == 400
     text = page.get_data(as_text=True)
-    assert "Vui lòng điền mục này." in text and "This field is required" not in text
+    assert "Mục này không được để trống." in text and "This field is required" not in text
     # the field in error points to its message; the others carry no empty description
     assert 'aria-describedby="extension-reason-errors"' in text
     assert 'id="extension-reason-errors"' in text
@@ -70,10 +70,18 @@ def test_too_short_a_reason_is_counted_in_vietnamese(client, on_record):
     text = client.post(f"{on_record}/exemption?year=2026", data={"reason": "ốm"}).get_data(
         as_text=True
     )
-    assert "Mục này phải dài từ 5 đến 1000 ký tự." in text
+    assert "Phải dài từ 5 đến 1000 ký tự." in text
     assert 'id="exemption-reason"' in text and 'id="reason"' not in text
 
 
 def test_too_long_a_name_is_counted_in_vietnamese(client):
     page = client.post("/auth/login", data={"username": "a" * 81, "password": "x"})
-    assert "Mục này không được dài quá 80 ký tự." in page.get_data(as_text=True)
+    assert "Không được dài quá 80 ký tự." in page.get_data(as_text=True)
+
+
+def test_a_number_that_is_not_one_is_explained_in_vietnamese(client, on_record):
+    text = client.post(
+        f"{on_record}/external",
+        data={"title": "Lớp tập huấn", "hours": "mười", "end_date": "2026-03-01"},
+    ).get_data(as_text=True)
+    assert "Không phải là số hợp lệ." in text and "Not a valid decimal value" not in text

@@ -1,12 +1,15 @@
 """Administration: content status, accounts, the outbox."""
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.admin import queries
+from app.auth import services as auth_services
 from app.auth.decorators import role_required
-from app.models import Role
+from app.models import Role, User, db
 from app.pagination import paginate_rows
-from app.params import page_number
+from app.params import choice, page_number, search_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -20,7 +23,7 @@ def index():
 @bp.get("/users")
 @role_required(Role.ADMIN)
 def users():
-    search = request.args.get("q", "").strip()
+    search = search_text(request.args)
     page = paginate_rows(
         queries.accounts(search),
         page=page_number(request.args),
@@ -29,11 +32,21 @@ def users():
     return render_template("admin/users.html", page=page, search=search)
 
 
+@bp.post("/users/<int:user_id>/logout")
+@role_required(Role.ADMIN)
+def end_sessions(user_id: int):
+    """Sign an account out on every device (a lost phone, a shared computer, a leaver)."""
+    user = db.get_or_404(User, user_id)
+    auth_services.end_all_sessions(user, by=current_user, address=request.remote_addr)
+    flash(_("%(name)s has been signed out on every device.", name=user.full_name), "success")
+    return redirect(url_for("admin.users", q=request.form.get("q") or None))
+
+
 @bp.get("/outbox")
 @role_required(Role.ADMIN)
 def outbox():
     """Every reminder the site produced; without SMTP settings they wait here."""
-    status = request.args.get("status", "")
+    status = choice(request.args, "status", queries.MESSAGE_STATUSES)
     page = paginate_rows(
         queries.messages(status),
         page=page_number(request.args),
@@ -42,6 +55,6 @@ def outbox():
     return render_template(
         "admin/outbox.html",
         page=page,
-        status=status if status in queries.MESSAGE_STATUSES else "",
+        status=status,
         smtp=bool(current_app.config["MAIL_SERVER"]),
     )

@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app import audit
 from app.certificates.codes import new_verification_code, normalize_code
 from app.compliance import queries as compliance_queries
 from app.compliance import services as compliance
@@ -94,10 +95,38 @@ def eligible_for_course(user: User, course: Course, year: int) -> CourseProgress
     return progress
 
 
-def issue_course_certificate(user: User, course: Course, year: int, *, now: datetime):
-    """Issue (once) the certificate of a course completed in ``year``."""
+def issue_course_certificate(
+    user: User,
+    course: Course,
+    year: int,
+    *,
+    now: datetime,
+    issued_by: User | None = None,
+    address: str = audit.CLI,
+):
+    """Issue (once) the certificate of a course completed in ``year``; HR issuing it for an
+    official (``issued_by``) is audited."""
     progress = eligible_for_course(user, course, year)
-    return _issue_course(user, course, progress, year, now=now)
+    certificate = _issue_course(user, course, progress, year, now=now)
+    _audit_issue(certificate, user, issued_by, address, now)
+    return certificate
+
+
+def _audit_issue(
+    certificate: Certificate, holder: User, issued_by: User | None, address: str, now: datetime
+) -> None:
+    """The official's own certificate is their own action; HR's on their behalf is recorded."""
+    if issued_by is None or issued_by.id == holder.id:
+        return
+    audit.record(
+        issued_by,
+        "certificate.issue",
+        certificate,
+        after={"user_id": holder.id, "kind": certificate.kind, "code": certificate.code},
+        address=address,
+        unit=holder.unit_id,
+        now=now,
+    )
 
 
 def _issue_course(
@@ -136,10 +165,21 @@ def eligible_for_standard(user: User, year: int, *, today: date):
     return standard, status
 
 
-def issue_standard_certificate(user: User, year: int, *, now: datetime) -> Certificate:
+def issue_standard_certificate(
+    user: User,
+    year: int,
+    *,
+    now: datetime,
+    issued_by: User | None = None,
+    address: str = audit.CLI,
+) -> Certificate:
     """Issue (once) the certificate of meeting ``year``'s standard."""
     standard, status = eligible_for_standard(user, year, today=local_date(now))
-    return _issue_standard(user, standard, status, compliance.compliance_date(standard, user), now)
+    certificate = _issue_standard(
+        user, standard, status, compliance.compliance_date(standard, user), now
+    )
+    _audit_issue(certificate, user, issued_by, address, now)
+    return certificate
 
 
 def _issue_standard(

@@ -19,6 +19,7 @@ from app.certificates import services
 from app.certificates.codes import normalize_code
 from app.certificates.pdf import CertificateData, render_certificate_pdf
 from app.models import Certificate, Course, User, db, local_date, utcnow
+from app.params import record_id, search_text
 from app.people.scope import can_see_user
 
 bp = Blueprint("certificates", __name__)
@@ -26,7 +27,7 @@ bp = Blueprint("certificates", __name__)
 
 def holder_or_404() -> User:
     """The official themself, or (``?user=``) an official HR may see."""
-    user_id = request.args.get("user", type=int)
+    user_id = record_id(request.args, "user")
     if user_id is None or user_id == current_user.id:
         return current_user._get_current_object()
     user = db.get_or_404(User, user_id)
@@ -82,7 +83,14 @@ def course_certificate(slug: str, year: int):
             if request.method == "GET":
                 services.eligible_for_course(user, course, year)
                 return _ready_page(request.full_path)
-            certificate = services.issue_course_certificate(user, course, year, now=utcnow())
+            certificate = services.issue_course_certificate(
+                user,
+                course,
+                year,
+                now=utcnow(),
+                issued_by=current_user,
+                address=request.remote_addr,
+            )
         except services.NotEligible:
             abort(404)
     return _pdf(certificate, user)
@@ -99,7 +107,9 @@ def standard_certificate(year: int):
             if request.method == "GET":
                 services.eligible_for_standard(user, year, today=local_date(utcnow()))
                 return _ready_page(request.full_path)
-            certificate = services.issue_standard_certificate(user, year, now=utcnow())
+            certificate = services.issue_standard_certificate(
+                user, year, now=utcnow(), issued_by=current_user, address=request.remote_addr
+            )
         except services.NotEligible:
             abort(404)
     return _pdf(certificate, user)
@@ -107,7 +117,7 @@ def standard_certificate(year: int):
 
 @bp.get("/verify")
 def verify_form():
-    code = request.args.get("code", "").strip()
+    code = search_text(request.args, "code")
     if code:  # "98dp/nf52 …" as typed from paper: the canonical form makes a clean address
         return redirect(url_for("certificates.verify", code=normalize_code(code) or code))
     return render_template("certificates/verify.html", certificate=None, code=None)

@@ -1,9 +1,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DecimalField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 
-from app.forms import DateField, Form
+from app.forms import DateField, Form, plausible_date
 
 SCAN_TYPES = ["pdf", "jpg", "jpeg", "png"]
 
@@ -20,10 +27,10 @@ class ExternalTrainingForm(Form):
     hours = DecimalField(
         _l("Hours"),
         places=2,
-        validators=[DataRequired(), finite_number, NumberRange(min=0.25, max=1000)],
+        validators=[InputRequired(), finite_number, NumberRange(min=0.25, max=1000)],
     )
-    start_date = DateField(_l("From"), validators=[Optional()])
-    end_date = DateField(_l("To"), validators=[DataRequired()])
+    start_date = DateField(_l("From"), validators=[Optional(), plausible_date])
+    end_date = DateField(_l("To"), validators=[InputRequired(), plausible_date])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
     scan = FileField(
         _l("Scan of the certificate (PDF, JPG or PNG, at most 5 MB)"),
@@ -32,7 +39,7 @@ class ExternalTrainingForm(Form):
 
 
 class ExtensionForm(Form):
-    deadline = DateField(_l("New deadline"), validators=[DataRequired()])
+    deadline = DateField(_l("New deadline"), validators=[DataRequired(), plausible_date])
     reason = TextAreaField(
         _l("Reason"), validators=[DataRequired(), Length(min=5, max=1000)], id="extension-reason"
     )
@@ -47,8 +54,8 @@ class ExemptionForm(Form):
 
 
 class LeaveForm(Form):
-    start_date = DateField(_l("From"), validators=[DataRequired()])
-    end_date = DateField(_l("To"), validators=[DataRequired()])
+    start_date = DateField(_l("From"), validators=[InputRequired(), plausible_date])
+    end_date = DateField(_l("To"), validators=[InputRequired(), plausible_date])
     kind = StringField(
         _l("Kind of leave"),
         validators=[DataRequired(), Length(max=100)],

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import ColumnElement, and_, select, true
 
+from app import audit
 from app.compliance import queries
 from app.compliance.rules import Facts, Result, StandardRules, Status, evaluate
 from app.models import (
@@ -36,6 +37,12 @@ logger = logging.getLogger(__name__)
 
 
 MAX_SCAN_BYTES = 5 * 1024 * 1024
+# What a scan's first bytes must be (its name and the browser's claimed type are not trusted).
+SCAN_SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+}
 
 
 class ComplianceError(Exception):
@@ -52,6 +59,10 @@ class EndsInFuture(ComplianceError):
 
 class FileTooLarge(ComplianceError):
     pass
+
+
+class NotAScan(ComplianceError):
+    """The file's content is not a PDF, JPEG or PNG, whatever its name says."""
 
 
 class NotPositive(ComplianceError):
@@ -204,13 +215,16 @@ def official_status(standard: Standard, user: User, *, today: date) -> OfficialS
 def summarize(
     rows: list[OfficialStatus], root: Unit | None, units: dict[int, Unit]
 ) -> tuple[list[UnitSummary], UnitSummary]:
-    """Counts per status for each unit one level below ``root`` (or top-level units), and total."""
+    """Counts per status for each unit one level below ``root`` (or top-level units), and total.
+    A unit the viewer does not see (``units`` holds those they do) gives way to the first one
+    below it that they see: an HR account covering a commune of one district and a village of
+    another has both as rows."""
     depth = root.depth + 1 if root is not None else 0
     summaries: dict[int, UnitSummary] = {}
     total = UnitSummary(unit=root)
     for row in rows:
         ids = [int(part) for part in row.unit_path.strip("/").split("/")]
-        key = ids[depth] if len(ids) > depth else ids[-1]
+        key = next((i for i in ids[depth:] if i in units), ids[-1])
         summary = summaries.get(key)
         if summary is None:
             summary = summaries[key] = UnitSummary(unit=units[key])
@@ -221,6 +235,14 @@ def summarize(
 
 
 # --- What HR records -------------------------------------------------------------------------
+
+
+def scan_type(data: bytes) -> str:
+    """The scan's type from its signature (magic bytes); NotAScan for anything else."""
+    for signature, mimetype in SCAN_SIGNATURES.items():
+        if data.startswith(signature):
+            return mimetype
+    raise NotAScan("the file is not a PDF, JPEG or PNG")
 
 
 def add_external_training(
@@ -236,6 +258,7 @@ def add_external_training(
     created_by: User,
     now: datetime,
     source: str = "manual",
+    address: str = audit.CLI,
 ) -> ExternalTraining:
     if hours <= 0:
         raise NotPositive("hours must be positive")
@@ -245,6 +268,8 @@ def add_external_training(
         raise EndsInFuture("the training cannot end in the future")
     if file is not None and len(file[2]) > MAX_SCAN_BYTES:
         raise FileTooLarge("the scan is larger than 5 MB")
+    if file is not None:
+        file = (file[0], scan_type(file[2]), file[2])
     record = ExternalTraining(
         user_id=user.id,
         year=end_date.year,
@@ -262,6 +287,24 @@ def add_external_training(
         record.file_name, record.file_type, record.file_data = file
     db.session.add(record)
     db.session.flush()
+    audit.record(
+        created_by,
+        "external_training.create",
+        record,
+        after={
+            "user_id": user.id,
+            "title": record.title,
+            "provider": record.provider,
+            "hours": hours,
+            "start_date": start_date,
+            "end_date": end_date,
+            "source": source,
+            "file_name": record.file_name,
+        },
+        address=address,
+        unit=user.unit_id,
+        now=now,
+    )
     logger.info(
         "external training recorded: id=%s user=%s by=%s hours=%s",
         record.id,
@@ -280,6 +323,7 @@ def extend_deadline(
     *,
     granted_by: User,
     now: datetime,
+    address: str = audit.CLI,
 ) -> DeadlineExtension:
     """Move one official's deadline later within the standard's year: training is credited to
     the year it happens in, so a deadline in the next year could never be met."""
@@ -296,19 +340,46 @@ def extend_deadline(
     )
     db.session.add(record)
     db.session.flush()
+    audit.record(
+        granted_by,
+        "extension.create",
+        record,
+        before={"deadline": standard.deadline},
+        after={"user_id": user.id, "year": year, "deadline": deadline, "reason": record.reason},
+        address=address,
+        unit=user.unit_id,
+        now=now,
+    )
     logger.info("deadline extended: user=%s year=%s by=%s", user.id, year, granted_by.id)
     return record
 
 
 def set_exemption(
-    user: User, year: int, reason: str | None, *, granted_by: User, now: datetime
+    user: User,
+    year: int,
+    reason: str | None,
+    *,
+    granted_by: User,
+    now: datetime,
+    address: str = audit.CLI,
 ) -> Exemption | None:
     """Exempt (with a reason) or, with ``reason=None``, lift the exemption."""
     current = db.session.scalar(
         select(Exemption).where(Exemption.user_id == user.id, Exemption.year == year)
     )
+    before = {"user_id": user.id, "year": year, "reason": current.reason} if current else None
     if reason is None:
         if current is not None:
+            audit.record(
+                granted_by,
+                "exemption.lift",
+                current,
+                before=before,
+                after=None,
+                address=address,
+                unit=user.unit_id,
+                now=now,
+            )
             db.session.delete(current)
             logger.info("exemption lifted: user=%s year=%s by=%s", user.id, year, granted_by.id)
         db.session.flush()
@@ -321,12 +392,29 @@ def set_exemption(
         for name, value in fields.items():
             setattr(current, name, value)
     db.session.flush()
+    audit.record(
+        granted_by,
+        "exemption.set",
+        current,
+        before=before,
+        after={"user_id": user.id, "year": year, "reason": current.reason},
+        address=address,
+        unit=user.unit_id,
+        now=now,
+    )
     logger.info("exemption recorded: user=%s year=%s by=%s", user.id, year, granted_by.id)
     return current
 
 
 def add_leave(
-    user: User, start: date, end: date, kind: str, *, created_by: User, now: datetime
+    user: User,
+    start: date,
+    end: date,
+    kind: str,
+    *,
+    created_by: User,
+    now: datetime,
+    address: str = audit.CLI,
 ) -> LeavePeriod:
     if end < start:
         raise EndsBeforeStart("the leave ends before it starts")
@@ -340,6 +428,15 @@ def add_leave(
     )
     db.session.add(record)
     db.session.flush()
+    audit.record(
+        created_by,
+        "leave.create",
+        record,
+        after={"user_id": user.id, "start_date": start, "end_date": end, "kind": record.kind},
+        address=address,
+        unit=user.unit_id,
+        now=now,
+    )
     return record
 
 

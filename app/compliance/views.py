@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import params
 from app.auth.decorators import role_required
 from app.compliance import exports, imports, queries, records, services, tables, text
 from app.compliance.forms import (
@@ -33,15 +34,16 @@ from app.compliance.rules import STATUS_ORDER
 from app.models import ExternalTraining, Role, Unit, User, db, local_date, local_year, utcnow
 from app.pagination import paginate_rows
 from app.params import page_number, selected_year
-from app.people.scope import can_see_unit, can_see_user
+from app.people.scope import can_see_unit, can_see_user, home_unit
 
 bp = Blueprint("compliance", __name__, url_prefix="/hr")
 bp.add_app_template_global(text.status_label, "status_label")
 bp.add_app_template_global(text.reason, "reason")
 
 HR_ROLES = (Role.HR, Role.ADMIN)
-# The browser's claimed type of an upload is not trusted: anything else is served as bytes.
-SCAN_MIMETYPES = {"application/pdf", "image/jpeg", "image/png"}
+# The type read from a scan's content (older rows may hold a browser's claim: served as bytes).
+SCAN_MIMETYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+DOWNLOAD_FORMATS = ("csv", "xlsx")  # JSON lines are for ``report compliance`` only
 
 
 def visible_user_or_404(user_id: int) -> User:
@@ -53,28 +55,29 @@ def visible_user_or_404(user_id: int) -> User:
 
 
 def selected_unit() -> Unit | None:
-    code = request.args.get("unit", "")
-    if not code:
+    unit_code = params.code(request.args, "unit")
+    if not unit_code:
         return None
-    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
     if unit is None or not can_see_unit(current_user, unit):
         abort(404)
     return unit
 
 
 def default_root() -> Unit | None:
-    """HR start at their own unit; admins at the top of the tree."""
-    return current_user.unit if current_user.role == Role.HR else None
+    """HR start at the units they cover; admins at the top of the tree."""
+    return home_unit(current_user)
 
 
 def filters() -> dict:
     """The dashboard's filters as query arguments (for links, exports and pagination)."""
+    args = request.args
     return {
-        "year": selected_year(request.args, now=utcnow()),
-        "unit": request.args.get("unit", ""),
-        "position": request.args.get("position", ""),
-        "status": request.args.get("status", ""),
-        "sort": request.args.get("sort", "unit"),
+        "year": selected_year(args, now=utcnow()),
+        "unit": params.code(args, "unit"),
+        "position": params.choice(args, "position", [p.code for p in queries.positions()]),
+        "status": params.choice(args, "status", [str(s) for s in STATUS_ORDER]),
+        "sort": params.choice(args, "sort", tables.SORTS, default="unit"),
     }
 
 
@@ -129,7 +132,7 @@ def officials():
     args = filters()
     standard = queries.standard_for(args["year"])
     unit = selected_unit()
-    search = request.args.get("q", "").strip()
+    search = params.search_text(request.args)
     context = {
         **_page_context(args["year"]),
         "standard": standard,
@@ -158,19 +161,17 @@ def officials():
 @bp.get("/export.<fmt>")
 @role_required(*HR_ROLES)
 def export(fmt: str):
-    if fmt not in exports.FORMATS or fmt == "json":
-        abort(404)
+    if fmt not in DOWNLOAD_FORMATS:
+        abort(400)
     args = filters()
+    level = params.choice(request.args, "level", tables.LEVELS, default="officials")
+    search = params.search_text(request.args)
     standard = queries.standard_for(args["year"])
     if standard is None:
         abort(404)
-    level = request.args.get("level", "officials")
-    if level not in tables.LEVELS:
-        abort(400)
-    flt = official_filter(
-        args, selected_unit() or default_root(), search=request.args.get("q", "").strip()
-    )
+    flt = official_filter(args, selected_unit() or default_root(), search=search)
     table = tables.export_table(current_user, standard, flt, level, today=local_date(utcnow()))
+    # Only the validated year and level, both from fixed sets, make up the file's name.
     name = f"dat-chuan-{args['year']}-{level}"
     if fmt == "csv":
         return Response(
@@ -209,6 +210,7 @@ def _back(user: User, year: int):
 
 EXTERNAL_ERRORS = {
     services.FileTooLarge: ("scan", _l("The file is larger than 5 MB.")),
+    services.NotAScan: ("scan", _l("The file is not a PDF, JPG or PNG document.")),
     services.EndsInFuture: ("end_date", _l("The training cannot end in the future.")),
     services.EndsBeforeStart: ("end_date", _l("The training ends before it starts.")),
 }
@@ -224,7 +226,7 @@ def add_external(user_id: int):
         if form.scan.data:
             upload = (
                 form.scan.data.filename[-255:],
-                form.scan.data.mimetype[:100],
+                "",  # the type is read from the content
                 form.scan.data.read(services.MAX_SCAN_BYTES + 1),
             )
         try:
@@ -239,6 +241,7 @@ def add_external(user_id: int):
                 file=upload,
                 created_by=current_user,
                 now=utcnow(),
+                address=request.remote_addr,
             )
         except tuple(EXTERNAL_ERRORS) as exc:
             name, message = EXTERNAL_ERRORS[type(exc)]
@@ -258,11 +261,12 @@ def external_scan(record_id: int):
     if not can_see_user(current_user, owner) or record.file_data is None:
         abort(404)
     mimetype = record.file_type if record.file_type in SCAN_MIMETYPES else None
+    name = f"scan-{record.id}.{SCAN_MIMETYPES[mimetype]}" if mimetype else f"scan-{record.id}"
     return Response(
         record.file_data,
         mimetype=mimetype or "application/octet-stream",
         headers={
-            "Content-Disposition": f'attachment; filename="scan-{record.id}"',
+            "Content-Disposition": f'attachment; filename="{name}"',
             "X-Content-Type-Options": "nosniff",
         },
     )
@@ -287,6 +291,7 @@ def extend(user_id: int):
             form.reason.data,
             granted_by=current_user,
             now=utcnow(),
+            address=request.remote_addr,
         )
     except services.ComplianceError:
         form.deadline.errors.append(
@@ -307,13 +312,22 @@ def exempt(user_id: int):
     user = visible_user_or_404(user_id)
     year = selected_year(request.args, now=utcnow())
     if request.form.get("lift"):
-        services.set_exemption(user, year, None, granted_by=current_user, now=utcnow())
+        services.set_exemption(
+            user, year, None, granted_by=current_user, now=utcnow(), address=request.remote_addr
+        )
         flash(_("The exemption has been lifted."), "success")
         return _back(user, year)
     form = ExemptionForm()
     if not form.validate_on_submit():
         return _official_page(user, year, status_code=400, exemption_form=form)
-    services.set_exemption(user, year, form.reason.data, granted_by=current_user, now=utcnow())
+    services.set_exemption(
+        user,
+        year,
+        form.reason.data,
+        granted_by=current_user,
+        now=utcnow(),
+        address=request.remote_addr,
+    )
     flash(_("The exemption has been recorded."), "success")
     return _back(user, year)
 
@@ -334,6 +348,7 @@ def leave(user_id: int):
             form.kind.data,
             created_by=current_user,
             now=utcnow(),
+            address=request.remote_addr,
         )
     except services.ComplianceError:
         form.end_date.errors.append(_("The leave ends before it starts."))
@@ -354,7 +369,9 @@ def import_records():
         except imports.ImportFileError as exc:
             form.file.errors.append(str(exc))
             return render_template("compliance/import.html", form=form, report=None), 400
-        report = imports.import_records(rows, viewer=current_user, now=utcnow())
+        report = imports.import_records(
+            rows, viewer=current_user, now=utcnow(), address=request.remote_addr
+        )
         if report.errors or form.dry_run.data:
             db.session.rollback()
         else:

@@ -38,6 +38,9 @@ PARSERS = {".gift": parse_gift, ".aiken": parse_aiken}
 SETTINGS_SUFFIXES = (".yml", ".yaml")
 GRADING = ("highest", "last", "first", "average")
 REVIEW = ("score", "answers", "feedback")
+# When an official looks at a submitted attempt, and what they see then by default: the score
+# between attempts, the right answers and feedback once no attempt is left (or the quiz closed).
+REVIEW_TIMES = {"immediately": "score", "open": "score", "closed": "feedback"}
 OVERDUE = ("autosubmit", "grace", "discard")
 GRADED_TYPES = {"multichoice", "truefalse", "shortanswer", "numerical", "match"}
 DRAWABLE_TYPES = GRADED_TYPES | {"essay"}
@@ -55,7 +58,7 @@ SETTINGS_FIELDS = [
     Field("draw_per_category", "mapping", nullable=True),
     Field("shuffle_answers", "bool", default=True),
     Field("grading", "choice", choices=GRADING, default="highest"),
-    Field("review", "choice", choices=REVIEW, default="feedback"),
+    Field("review", "raw", nullable=True),  # a word, or a word per REVIEW_TIMES
     Field("when_time_expires", "choice", choices=OVERDUE, default="autosubmit"),
     Field("grace_minutes", "int", minimum=0, maximum=7 * 24 * 60, default=0),
     Field("accent_insensitive", "bool", default=False),
@@ -91,7 +94,9 @@ class QuizData:
     draw_per_category: dict[str, int] | None
     shuffle_answers: bool
     grading_method: str
-    review_policy: str
+    review_immediately: str
+    review_open: str
+    review_closed: str
     overdue_policy: str
     grace_minutes: int
     accent_insensitive: bool
@@ -223,6 +228,43 @@ def _check_draw(
     return errors
 
 
+def _check_review(value: Any, doc: Document | None) -> tuple[dict[str, str], list[ContentError]]:
+    """``review: feedback`` (the same at every time) or ``review:`` with ``immediately``,
+    ``open`` and ``closed`` lines; a time left out keeps its default (``REVIEW_TIMES``)."""
+    review = dict(REVIEW_TIMES)
+    if value is None:
+        return review, []
+    path = doc.path if doc else ""
+    words = ", ".join(REVIEW)
+    if isinstance(value, str):
+        if value.strip() not in REVIEW:
+            message = f"settings: 'review' must be one of {words}, not {value!r}"
+            return review, [ContentError(path, doc.line_of("review") if doc else 0, message)]
+        return dict.fromkeys(REVIEW_TIMES, value.strip()), []
+    if not isinstance(value, dict):
+        line = doc.line_of("review") if doc else 0
+        message = (
+            f"settings: 'review' must be one of {words}, or lines "
+            f"{', '.join(REVIEW_TIMES)} each with one of them"
+        )
+        return review, [ContentError(path, line, message)]
+    errors = []
+    for key, word in value.items():
+        line = doc.line_of(f"review.{key}") if doc else 0
+        if key not in REVIEW_TIMES:
+            message = (
+                f"settings: unknown field 'review.{key}' "
+                f"(expected one of: {', '.join(REVIEW_TIMES)})"
+            )
+            errors.append(ContentError(path, line, message))
+        elif not isinstance(word, str) or word.strip() not in REVIEW:
+            message = f"settings: 'review.{key}' must be one of {words}, not {word!r}"
+            errors.append(ContentError(path, line, message))
+        else:
+            review[key] = word.strip()
+    return review, errors
+
+
 def read_quiz(
     path: Path,
     shown_root: str,
@@ -282,6 +324,8 @@ def _read_quiz(
             errors += field_errors
         except ContentError as exc:
             errors.append(exc)
+    review, review_errors = _check_review(settings["review"], doc)
+    errors += review_errors
     if errors:
         return None, errors, warnings
     if settings["when_time_expires"] == "grace" and not settings["grace_minutes"]:
@@ -367,7 +411,9 @@ def _read_quiz(
             draw_per_category=settings["draw_per_category"],
             shuffle_answers=settings["shuffle_answers"],
             grading_method=settings["grading"],
-            review_policy=settings["review"],
+            review_immediately=review["immediately"],
+            review_open=review["open"],
+            review_closed=review["closed"],
             overdue_policy=settings["when_time_expires"],
             grace_minutes=settings["grace_minutes"],
             accent_insensitive=settings["accent_insensitive"],

@@ -1,5 +1,6 @@
 """All models, split by area and re-exported here."""
 
+from app.models.audit import AuditEntry
 from app.models.base import LOCAL_TZ, Base, db, local_date, local_to_utc, local_year, utcnow
 from app.models.compliance import (
     Certificate,
@@ -23,10 +24,22 @@ from app.models.quiz import (
     QuizAttempt,
     QuizOverride,
     ReviewPolicy,
+    ReviewTime,
 )
-from app.models.user import LoginFailure, Position, Role, Unit, UnitKind, User
+from app.models.user import (
+    HrScope,
+    LoginFailure,
+    Position,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+    UserSession,
+)
 
 __all__ = [
+    "AuditEntry",
+    "HrScope",
     "LOCAL_TZ",
     "local_date",
     "local_to_utc",
@@ -47,6 +60,7 @@ __all__ = [
     "QuizAttempt",
     "QuizOverride",
     "ReviewPolicy",
+    "ReviewTime",
     "Base",
     "ContentWarning",
     "Course",
@@ -60,6 +74,7 @@ __all__ = [
     "Unit",
     "UnitKind",
     "User",
+    "UserSession",
     "db",
     "local_year",
     "utcnow",

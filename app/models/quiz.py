@@ -31,6 +31,14 @@ class ReviewPolicy(StrEnum):
     FEEDBACK = "feedback"  # plus the right answers and the feedback
 
 
+class ReviewTime(StrEnum):
+    """When an official looks at a submitted attempt (Moodle's review options)."""
+
+    IMMEDIATELY = "immediately"  # within a few minutes of submitting
+    OPEN = "open"  # later, while the official may still start another attempt
+    CLOSED = "closed"  # after their last allowed attempt, or once the quiz has closed
+
+
 class OverduePolicy(StrEnum):
     AUTOSUBMIT = "autosubmit"  # submitted with what was saved when time runs out
     GRACE = "grace"  # a grace period in which the official may only submit
@@ -57,7 +65,10 @@ class Quiz(db.Model):
     draw_per_category: Mapped[dict[str, int] | None] = mapped_column(JSON)
     shuffle_answers: Mapped[bool] = mapped_column(default=True)
     grading_method: Mapped[str] = mapped_column(String(10), default=GradingMethod.HIGHEST)
-    review_policy: Mapped[str] = mapped_column(String(10), default=ReviewPolicy.FEEDBACK)
+    # What the official may see of a submitted attempt at each ReviewTime.
+    review_immediately: Mapped[str] = mapped_column(String(10), default=ReviewPolicy.SCORE)
+    review_open: Mapped[str] = mapped_column(String(10), default=ReviewPolicy.SCORE)
+    review_closed: Mapped[str] = mapped_column(String(10), default=ReviewPolicy.FEEDBACK)
     overdue_policy: Mapped[str] = mapped_column(String(12), default=OverduePolicy.AUTOSUBMIT)
     grace_minutes: Mapped[int] = mapped_column(default=0)
     accent_insensitive: Mapped[bool] = mapped_column(default=False)

@@ -6,11 +6,12 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.models.base import db, utcnow
+from app.text import fold
 
 
 class Role(StrEnum):
@@ -74,9 +75,26 @@ class Position(db.Model):
 
 
 class User(UserMixin, db.Model):
+    __table_args__ = (
+        # Prefix searches (``LIKE 'nguyen van%'``) use these on PostgreSQL whatever the
+        # database's collation; SQLite searches the same columns by range (app/people/accounts.py).
+        Index(
+            "ix_user_search_name",
+            "search_name",
+            postgresql_ops={"search_name": "text_pattern_ops"},
+        ),
+        Index(
+            "ix_user_username_pattern",
+            "username",
+            postgresql_ops={"username": "text_pattern_ops"},
+        ),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
+    # ``fold(full_name)``: "Đặng Văn A" -> "dang van a", kept in step by ``_fold_name``.
+    search_name: Mapped[str] = mapped_column(String(200), default="")
     email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     role: Mapped[str] = mapped_column(String(20), default=Role.OFFICIAL, index=True)
@@ -95,14 +113,25 @@ class User(UserMixin, db.Model):
     unit: Mapped[Unit | None] = relationship(lazy="joined")
     position: Mapped[Position | None] = relationship(lazy="joined")
 
+    @validates("full_name")
+    def _fold_name(self, _key: str, value: str) -> str:
+        self.search_name = fold(value or "")[:200]
+        return value
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
+    # The signed-in browser's token (see UserSession), set at sign-in and by the loader of
+    # each request; not a column.
+    session_token = None
+
     def get_id(self) -> str:
-        return f"{self.id}.{self.session_version}"
+        """What the session and remember-me cookies carry: the account, its session version
+        and the browser's session token. Signing out deletes the token's row on the server."""
+        return f"{self.id}.{self.session_version}.{self.session_token or ''}"
 
     @property
     def is_official(self) -> bool:
@@ -127,3 +156,22 @@ class LoginFailure(db.Model):
     username: Mapped[str] = mapped_column(String(80), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class UserSession(db.Model):
+    """A signed-in browser. Its token is in the session cookie and the remember-me cookie (only
+    its digest is stored here); a request is signed in only while the row exists, so signing
+    out, "sign out everywhere" and an administrator's sign-out end the session on the server,
+    and a copied cookie opens nothing afterwards."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class HrScope(db.Model):
+    """A unit subtree an HR account covers. An HR account without rows covers its own unit."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True, index=True)

@@ -1,20 +1,37 @@
-"""Who may see whom. Every HR query goes through ``visible_unit_ids``."""
+"""Who may see whom. Every HR query goes through ``visible_unit_ids``.
+
+An HR account covers the unit subtrees listed for it in ``hr_scope`` (e.g. a province's home
+affairs office covering a group of communes); without rows, its own unit and everything under
+it, as before scopes existed.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, false, select
+from sqlalchemy import ColumnElement, Select, exists, false, select, union
+from sqlalchemy.orm import aliased
 
-from app.models import Role, Unit, User
+from app.models import HrScope, Role, Unit, User, db
 
 
 def visible_unit_ids(viewer: User) -> Select[tuple[int]]:
-    """The units ``viewer`` may see, as a subquery: admins see every unit, HR their own unit
-    and everything under it, anyone else none."""
+    """The units ``viewer`` may see, as a subquery: admins see every unit, HR the subtrees of
+    their scope (or of their own unit), anyone else none."""
     if viewer.role == Role.ADMIN:
         return select(Unit.id)
-    if viewer.role == Role.HR and viewer.unit is not None:
-        return select(Unit.id).where(Unit.path.startswith(viewer.unit.path, autoescape=True))
-    return select(Unit.id).where(false())
+    if viewer.role != Role.HR:
+        return select(Unit.id).where(false())
+    root = aliased(Unit)
+    covered = (
+        select(Unit.id)
+        .join(root, Unit.path.startswith(root.path))
+        .join(HrScope, HrScope.unit_id == root.id)
+        .where(HrScope.user_id == viewer.id)
+    )
+    if viewer.unit is None:
+        return covered
+    has_rows = exists(select(HrScope.user_id).where(HrScope.user_id == viewer.id))
+    own = select(Unit.id).where(Unit.path.startswith(viewer.unit.path, autoescape=True), ~has_rows)
+    return select(union(covered, own).subquery().c[0])
 
 
 def in_scope(viewer: User) -> ColumnElement[bool]:
@@ -27,11 +44,53 @@ def unit_in_scope(viewer: User) -> ColumnElement[bool]:
     return Unit.id.in_(visible_unit_ids(viewer))
 
 
+def scope_roots(viewer: User) -> list[Unit]:
+    """The tops of the subtrees an HR account covers: its scope rows, else its own unit.
+    Read once per account object (``can_see_*`` run in loops)."""
+    cached = viewer.__dict__.get("_scope_roots")
+    if cached is not None:
+        return cached
+    roots = list(
+        db.session.scalars(
+            select(Unit)
+            .join(HrScope, HrScope.unit_id == Unit.id)
+            .where(HrScope.user_id == viewer.id)
+            .order_by(Unit.path)
+        )
+    )
+    if not roots and viewer.unit is not None:
+        roots = [viewer.unit]
+    viewer.__dict__["_scope_roots"] = roots
+    return roots
+
+
+def home_unit(viewer: User) -> Unit | None:
+    """Where an HR account's dashboard starts: its one covered subtree, or the closest unit
+    above all of them (its rows then show only the covered units); admins start at the top."""
+    if viewer.role != Role.HR:
+        return None
+    roots = scope_roots(viewer)
+    if len(roots) <= 1:
+        return roots[0] if roots else viewer.unit
+    chains = [root.path.strip("/").split("/") for root in roots]
+    common = []
+    for parts in zip(*chains, strict=False):
+        if len(set(parts)) != 1:
+            break
+        common.append(parts[0])
+    return db.session.get(Unit, int(common[-1])) if common else None
+
+
+def forget_scope(viewer: User) -> None:
+    """Drop what ``scope_roots`` remembered (after the scope changed)."""
+    viewer.__dict__.pop("_scope_roots", None)
+
+
 def can_see_unit(viewer: User, unit: Unit) -> bool:
     if viewer.role == Role.ADMIN:
         return True
-    if viewer.role == Role.HR and viewer.unit is not None:
-        return unit.path.startswith(viewer.unit.path)
+    if viewer.role == Role.HR:
+        return any(unit.path.startswith(root.path) for root in scope_roots(viewer))
     return False
 
 

@@ -3,14 +3,14 @@ field names of the attempt page; services receive ``{attempt question id: respon
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.forms import DateField, Form
+from app.forms import DateField, Form, plausible_date
 from app.models import AttemptQuestion
 from app.text import drop_control_characters
 
@@ -29,7 +29,9 @@ class OverrideForm(Form):
         default=0,
         validators=[Optional(), NumberRange(min=0, max=20)],
     )
-    close_on = DateField(_l("Open until (dd/mm/yyyy)"), validators=[Optional()], format="%Y-%m-%d")
+    close_on = DateField(
+        _l("Open until (dd/mm/yyyy)"), validators=[Optional(), plausible_date], format="%Y-%m-%d"
+    )
     reason = TextAreaField(
         _l("Reason"),
         validators=[DataRequired(), Length(min=5, max=1000)],
@@ -54,42 +56,60 @@ def _position(value: str | None, size: int) -> int | None:
     return position if position is not None and position < size else None
 
 
+def _getlist(form: Mapping[str, Any]) -> Callable[[str], list]:
+    return form.getlist if hasattr(form, "getlist") else lambda k: list(form.get(k, []))
+
+
+def _choice(item: AttemptQuestion, form: Mapping[str, Any]) -> Any:
+    order, name = item.layout, field_name(item)
+    if item.question.data.get("single", True):
+        position = _position(form.get(name), len(order))
+        return None if position is None else order[position]
+    picked = {_position(v, len(order)) for v in _getlist(form)(name)}
+    return sorted(order[p] for p in picked if p is not None) or None
+
+
+def _truefalse(item: AttemptQuestion, form: Mapping[str, Any]) -> Any:
+    return {"true": True, "false": False}.get(form.get(field_name(item)))
+
+
+def _text(limit: int) -> Callable[[AttemptQuestion, Mapping[str, Any]], Any]:
+    def parse(item: AttemptQuestion, form: Mapping[str, Any]) -> Any:
+        return drop_control_characters(form.get(field_name(item)) or "").strip()[:limit] or None
+
+    return parse
+
+
+def _pairs(item: AttemptQuestion, form: Mapping[str, Any]) -> Any:
+    options = item.layout["options"]
+    chosen = {}
+    for display, answer_index in enumerate(item.layout["items"]):
+        position = _position(form.get(field_name(item, display)), len(options))
+        if position is not None:
+            chosen[str(answer_index)] = options[position]
+    return chosen or None
+
+
+PARSERS: dict[str, Callable[[AttemptQuestion, Mapping[str, Any]], Any]] = {
+    "multichoice": _choice,
+    "truefalse": _truefalse,
+    "shortanswer": _text(MAX_TEXT),
+    "numerical": _text(MAX_TEXT),
+    "essay": _text(MAX_ESSAY),
+    "match": _pairs,
+}
+"""The attempt page's fields of each question type, read back as a response (in answer
+indexes, see ``qtypes``); a type without fields (description) answers nothing."""
+
+
 def parse_response(item: AttemptQuestion, form: Mapping[str, Any]) -> Any:
-    """The form's answer to one question, in answer indexes; None when left empty."""
-    getlist = form.getlist if hasattr(form, "getlist") else lambda k: list(form.get(k, []))
-    name = field_name(item)
-    qtype = item.question.type
-    if qtype == "multichoice":
-        order = item.layout
-        if item.question.data.get("single", True):
-            position = _position(form.get(name), len(order))
-            return None if position is None else order[position]
-        picked = {_position(v, len(order)) for v in getlist(name)}
-        chosen = sorted(order[p] for p in picked if p is not None)
-        return chosen or None
-    if qtype == "truefalse":
-        value = form.get(name)
-        return {"true": True, "false": False}.get(value)
-    if qtype in ("shortanswer", "numerical"):
-        value = drop_control_characters(form.get(name) or "").strip()[:MAX_TEXT]
-        return value or None
-    if qtype == "essay":
-        value = drop_control_characters(form.get(name) or "").strip()[:MAX_ESSAY]
-        return value or None
-    if qtype == "match":
-        options = item.layout["options"]
-        chosen = {}
-        for display, answer_index in enumerate(item.layout["items"]):
-            position = _position(form.get(field_name(item, display)), len(options))
-            if position is not None:
-                chosen[str(answer_index)] = options[position]
-        return chosen or None
-    return None
+    """The form's answer to one question; None when left empty."""
+    parser = PARSERS.get(item.question.type)
+    return parser(item, form) if parser is not None else None
 
 
 def responses(items: Iterable[AttemptQuestion], form: Mapping[str, Any]) -> dict[int, Any]:
     """The answers on the page to the questions it listed in ``shown`` (all of them from the
     page, one from the autosave script), by attempt question id."""
-    getlist = form.getlist if hasattr(form, "getlist") else lambda k: list(form.get(k, []))
-    shown = {n for n in (_small_int(v) for v in getlist("shown")) if n is not None}
+    shown = {n for n in (_small_int(v) for v in _getlist(form)("shown")) if n is not None}
     return {item.id: parse_response(item, form) for item in items if item.id in shown}

@@ -1,4 +1,6 @@
-"""What the result page may show of an attempt, by the quiz's review policy.
+"""What the result page may show of an attempt, by the quiz's review policy at the time the
+official looks (Moodle's review options: immediately after the attempt, later while the quiz
+is still open for them, after their last attempt or once it has closed).
 
 Only this module reads answer keys and feedback for display, and only for a
 submitted attempt: the page of an open attempt never receives them.
@@ -7,16 +9,17 @@ submitted attempt: the page of an open attempt never receives them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from app.content.questions import question_from_dict
-from app.models import AttemptQuestion, QuizAttempt, ReviewPolicy
-from app.quiz import grading
+from app.models import AttemptQuestion, Quiz, QuizAttempt, ReviewPolicy, ReviewTime
+from app.quiz import grading, qtypes
 
 LEVELS = {ReviewPolicy.SCORE: 0, ReviewPolicy.ANSWERS: 1, ReviewPolicy.FEEDBACK: 2}
+IMMEDIATELY = timedelta(minutes=2)  # as Moodle's "immediately after the attempt"
 
 
 @dataclass
@@ -39,49 +42,46 @@ class ReviewItem:
         return "right" if self.fraction >= 1 else "partial"
 
 
-def review_level(policy: str, *, staff: bool) -> int:
+def review_time(submitted_at: datetime | None, *, closed: bool, now: datetime) -> ReviewTime:
+    """``closed``: the official can start no other attempt (none left, or the quiz closed)."""
+    if closed:
+        return ReviewTime.CLOSED
+    if submitted_at is not None and now - submitted_at <= IMMEDIATELY:
+        return ReviewTime.IMMEDIATELY
+    return ReviewTime.OPEN
+
+
+def policy_at(quiz: Quiz, when: ReviewTime) -> str:
+    return {
+        ReviewTime.IMMEDIATELY: quiz.review_immediately,
+        ReviewTime.OPEN: quiz.review_open,
+        ReviewTime.CLOSED: quiz.review_closed,
+    }[when]
+
+
+def review_level(quiz: Quiz, when: ReviewTime, *, staff: bool) -> int:
     """0 score only, 1 the official's answers, 2 right answers and feedback; HR sees all."""
-    return 2 if staff else LEVELS.get(ReviewPolicy(policy), 0)
+    return 2 if staff else LEVELS.get(ReviewPolicy(policy_at(quiz, when)), 0)
+
+
+def more_later(quiz: Quiz, when: ReviewTime, level: int) -> bool:
+    """Will the official see more once no attempt is left or the quiz has closed?"""
+    return when != ReviewTime.CLOSED and review_level(quiz, ReviewTime.CLOSED, staff=False) > level
 
 
 def _response_html(item: AttemptQuestion, true_false: tuple[str, str]) -> list[Markup]:
-    response: Any = item.response
-    if response is None:
+    if item.response is None:
         return []
-    rendered = item.question.rendered
-    qtype = item.question.type
-    if qtype == "multichoice":
-        indexes = response if isinstance(response, list) else [response]
-        return [Markup(rendered["answers"][i]) for i in indexes]
-    if qtype == "truefalse":
-        return [escape(true_false[0] if response else true_false[1])]
-    if qtype == "match":
-        items = rendered.get("items", [])
-        return [
-            Markup(items[int(k)]) + Markup(" → ") + escape(v)
-            for k, v in sorted(response.items(), key=lambda kv: int(kv[0]))
-        ]
-    return [escape(str(response))]
+    return qtypes.of(item.question.type).show(item.question.rendered, item.response, true_false)
 
 
 def _feedback_html(item: AttemptQuestion, accent_insensitive: bool) -> list[Markup]:
-    response = item.response
-    feedback = item.question.rendered.get("feedback", [])
-    qtype = item.question.type
-    chosen: list[int] = []
-    if response is None:
+    if item.response is None:
         return []
-    if qtype == "multichoice":
-        chosen = response if isinstance(response, list) else [response]
-    elif qtype == "truefalse":
-        chosen = [0 if response else 1]  # answers are "true" then "false"
-    elif qtype in ("shortanswer", "numerical"):
-        index = grading.matching_answer(
-            question_from_dict(item.question.data),
-            response,
-            accent_insensitive=accent_insensitive,
-        )
-        chosen = [] if index is None else [index]
+    feedback = item.question.rendered.get("feedback", [])
+    chosen = qtypes.of(item.question.type).answered(
+        question_from_dict(item.question.data), item.response, accent_insensitive
+    )
     return [Markup(feedback[i]) for i in chosen if i < len(feedback) and feedback[i]]
 
 

@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from app import audit
 from app.content.questions import question_from_dict
 from app.models import (
     AttemptQuestion,
@@ -32,7 +33,7 @@ from app.models import (
 )
 from app.progress.grades import GradedAttempt, QuizGrade, quiz_grade
 from app.progress.services import refresh_course_progress
-from app.quiz import grading
+from app.quiz import grading, qtypes
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,10 @@ class TimeExpired(QuizError):
 
 class NotCounted(QuizError):
     """Submitted too late: the attempt does not count."""
+
+
+class CloseInPast(QuizError):
+    """An exception's "open until" that has already passed would lock the official out."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,31 @@ def grade_of(quiz: Quiz, attempts: Iterable[QuizAttempt]) -> QuizGrade:
     return quiz_grade(submitted, quiz.grading_method, quiz.pass_mark)
 
 
-def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
+def _pick(
+    candidates: list[Question], count: int, rng: random.Random, seen: set[int]
+) -> list[Question]:
+    """``count`` of ``candidates`` at random, those the official was not shown before first
+    (as Moodle's random questions do): the next attempt is not the last one again."""
+    fresh = [q for q in candidates if q.id not in seen]
+    shown = [q for q in candidates if q.id in seen]
+    rng.shuffle(fresh)
+    rng.shuffle(shown)
+    return (fresh + shown)[:count]
+
+
+def _seen_questions(attempts: list[QuizAttempt]) -> set[int]:
+    if not attempts:
+        return set()
+    return set(
+        db.session.scalars(
+            select(AttemptQuestion.question_id).where(
+                AttemptQuestion.attempt_id.in_([a.id for a in attempts])
+            )
+        )
+    )
+
+
+def _draw(quiz: Quiz, rng: random.Random, seen: set[int]) -> list[Question]:
     pool = list(
         db.session.scalars(
             select(Question)
@@ -127,14 +156,15 @@ def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
     if quiz.draw_per_category:
         for category, count in quiz.draw_per_category.items():
             candidates = [q for q in pool if q.category == category]
-            chosen += rng.sample(candidates, min(count, len(candidates)))
+            chosen += _pick(candidates, count, rng, seen)
         rest = [q for q in pool if q not in chosen]
         extra = (quiz.draw_count or 0) - len(chosen)
         if extra > 0:
-            chosen += rng.sample(rest, min(extra, len(rest)))
+            chosen += _pick(rest, extra, rng, seen)
         rng.shuffle(chosen)
     elif quiz.draw_count:
-        chosen = rng.sample(pool, min(quiz.draw_count, len(pool)))
+        chosen = _pick(pool, quiz.draw_count, rng, seen)
+        rng.shuffle(chosen)
     else:
         chosen = pool
     return chosen
@@ -142,19 +172,7 @@ def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
 
 def _layout(question: Question, shuffle: bool, rng: random.Random) -> Any:
     """How the question is shown: answer order for choices; items and options for matching."""
-    answers = question.data.get("answers", [])
-    if question.type == "multichoice":
-        order = list(range(len(answers)))
-        if shuffle:
-            rng.shuffle(order)
-        return order
-    if question.type == "match":
-        items = [i for i, a in enumerate(answers) if a.get("question")]
-        options = list(dict.fromkeys(a["text"] for a in answers))
-        if shuffle:
-            rng.shuffle(options)
-        return {"items": items, "options": options}
-    return None
+    return qtypes.of(question.type).layout(question.data.get("answers", []), shuffle, rng)
 
 
 def start_attempt(
@@ -196,7 +214,8 @@ def start_attempt(
     )
     db.session.add(attempt)
     db.session.flush()
-    for position, question in enumerate(_draw(quiz, rng), start=1):
+    drawn = _draw(quiz, rng, _seen_questions(attempts))
+    for position, question in enumerate(drawn, start=1):
         db.session.add(
             AttemptQuestion(
                 attempt_id=attempt.id,
@@ -208,6 +227,18 @@ def start_attempt(
     db.session.flush()
     logger.info("attempt started: attempt=%s quiz=%s user=%s", attempt.id, quiz.id, user.id)
     return attempt
+
+
+def closed_for(quiz: Quiz, user_id: int, *, now: datetime) -> bool:
+    """The official can start no other attempt: the quiz (or their exception) has closed, or
+    every attempt allowed this year is used, and none is still open."""
+    rules = effective_rules(quiz, user_id)
+    if rules.close_at is not None and now >= rules.close_at:
+        return True
+    if not rules.attempts_allowed:
+        return False
+    attempts = attempts_of(quiz, user_id, local_year(now))
+    return len(attempts) >= rules.attempts_allowed and not any(a.is_open for a in attempts)
 
 
 def attempt_questions(attempt: QuizAttempt) -> list[AttemptQuestion]:
@@ -235,8 +266,33 @@ def response_key(item: AttemptQuestion, response: Any) -> str | None:
     return grading.normalize_text(str(response))[:250]
 
 
+OPEN_STATES = (AttemptState.IN_PROGRESS, AttemptState.OVERDUE)
+
+
+def lock_attempt(attempt: QuizAttempt) -> bool:
+    """Take the attempt for the rest of this transaction, then read it afresh: returns whether
+    it is still open. Requests that arrive together for one attempt (a double click, two tabs,
+    the autosave racing the submit button) pass here one at a time, and each sees what the one
+    before it committed, so an attempt is graded once and nothing is saved once it is submitted.
+
+    A conditional UPDATE that changes nothing does it on both engines: PostgreSQL locks the row
+    and, if another transaction held it, checks the state again once that one has committed;
+    SQLite takes its write lock (a transaction starts at the first write). What this request
+    read before is expired, so grading reads the answers as stored."""
+    db.session.flush()
+    result = db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.state.in_(OPEN_STATES))
+        .values(state=QuizAttempt.state),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.expire_all()
+    return result.rowcount == 1
+
+
 def _ensure_open_for_changes(attempt: QuizAttempt, now: datetime) -> None:
-    finalize_if_due(attempt, now=now)
+    lock_attempt(attempt)
+    _finalize_locked(attempt, now=now)
     if attempt.state == AttemptState.OVERDUE:
         raise TimeExpired()
     if not attempt.is_open:
@@ -245,8 +301,13 @@ def _ensure_open_for_changes(attempt: QuizAttempt, now: datetime) -> None:
 
 def save_responses(attempt: QuizAttempt, responses: Mapping[int, Any], *, now: datetime) -> int:
     """Save ``{attempt question id: response}`` (every question from the page, one from the
-    autosave script; None clears an answer). Returns how many changed."""
+    autosave script; None clears an answer). Returns how many changed. Refused once the
+    attempt is submitted, or once its submission has begun in another request."""
     _ensure_open_for_changes(attempt, now)
+    return _store(attempt, responses, now=now)
+
+
+def _store(attempt: QuizAttempt, responses: Mapping[int, Any], *, now: datetime) -> int:
     changed = 0
     for item in attempt_questions(attempt):
         if item.id not in responses:
@@ -313,9 +374,20 @@ def phase(attempt: QuizAttempt, *, now: datetime) -> str:
     return TIME_UP
 
 
+def _is_due(attempt: QuizAttempt, now: datetime) -> bool:
+    return attempt.is_open and attempt.deadline_at is not None and now > attempt.deadline_at
+
+
 def finalize_if_due(attempt: QuizAttempt, *, now: datetime) -> bool:
     """Apply the quiz's policy to an open attempt whose time is up. Returns True if changed."""
-    if not attempt.is_open or attempt.deadline_at is None or now <= attempt.deadline_at:
+    if not _is_due(attempt, now):
+        return False
+    lock_attempt(attempt)  # another request may be submitting it right now
+    return _finalize_locked(attempt, now=now)
+
+
+def _finalize_locked(attempt: QuizAttempt, *, now: datetime) -> bool:
+    if not _is_due(attempt, now):
         return False
     policy = attempt.quiz.overdue_policy
     if policy == OverduePolicy.AUTOSUBMIT:
@@ -335,10 +407,13 @@ def submit_attempt(
     attempt: QuizAttempt, responses: Mapping[int, Any] | None, *, now: datetime
 ) -> QuizAttempt:
     """Submit once: a second submission changes nothing. Past the deadline the quiz's policy
-    decides: graded with the answers saved in time, submit-only grace, or not counted."""
+    decides: graded with the answers saved in time, submit-only grace, or not counted.
+    Submissions that arrive together are graded once: the first takes the attempt
+    (``lock_attempt``), the others then find it submitted."""
     if attempt.state == AttemptState.SUBMITTED:
         return attempt
-    finalize_if_due(attempt, now=now)
+    lock_attempt(attempt)
+    _finalize_locked(attempt, now=now)
     if attempt.state == AttemptState.SUBMITTED:  # time was up: auto-submitted with saved answers
         return attempt
     if attempt.state == AttemptState.ABANDONED:
@@ -347,7 +422,7 @@ def submit_attempt(
         _grade(attempt, submitted_at=now, auto=False)
         return attempt
     if responses is not None:
-        save_responses(attempt, responses, now=now)
+        _store(attempt, responses, now=now)
     _grade(attempt, submitted_at=now, auto=False)
     return attempt
 
@@ -374,10 +449,13 @@ def grant_override(
     reason: str,
     granted_by: User,
     now: datetime,
+    address: str = audit.CLI,
 ) -> QuizOverride:
     """Record HR's exception (kept with who and why; it replaces the previous one, as in
     Moodle) and give an open attempt, even one in its grace period, the longer time. An
     attempt's deadline is never shortened."""
+    if close_at is not None and close_at <= now:
+        raise CloseInPast()
     override = QuizOverride(
         quiz_id=quiz.id,
         user_id=user.id,
@@ -390,10 +468,33 @@ def grant_override(
     )
     db.session.add(override)
     db.session.flush()
+    previous = db.session.scalar(
+        select(QuizOverride)
+        .where(
+            QuizOverride.quiz_id == quiz.id,
+            QuizOverride.user_id == user.id,
+            QuizOverride.id != override.id,
+        )
+        .order_by(QuizOverride.created_at.desc(), QuizOverride.id.desc())
+        .limit(1)
+    )
+    fields = ("extra_minutes", "extra_attempts", "close_at", "reason")
+    audit.record(
+        granted_by,
+        "quiz_override.create",
+        override,
+        before=audit.snapshot(previous, fields) if previous is not None else None,
+        after={"quiz": quiz.slug, "user_id": user.id, **audit.snapshot(override, fields)},
+        address=address,
+        unit=user.unit_id,
+        now=now,
+    )
     rules = effective_rules(quiz, user.id)
     for attempt in attempts_of(quiz, user.id):
         if not attempt.is_open or attempt.deadline_at is None:
             continue
+        if not lock_attempt(attempt) or attempt.deadline_at is None:
+            continue  # submitted meanwhile: a graded attempt is never reopened
         deadline = None
         if rules.time_limit_minutes:
             deadline = attempt.started_at + timedelta(minutes=rules.time_limit_minutes)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import Float, and_, cast, func, select
 
 from app.models import AttemptQuestion, AttemptState, Question, Quiz, QuizAttempt, db
+from app.quiz import qtypes
 
 LOW_FACILITY = 30.0
 HIGH_FACILITY = 95.0
@@ -63,11 +64,7 @@ class QuizStatistics:
 def _label(question: Question, key: str | None) -> Markup:
     if key is None:
         return Markup("—")
-    answers = question.rendered.get("answers", [])
-    if question.type == "multichoice":
-        parts = [int(p) for p in key.split(",") if p.isdigit()]
-        return Markup("; ").join(Markup(answers[i]) for i in parts if i < len(answers))
-    return escape(key)
+    return qtypes.of(question.type).label(question.rendered, key)
 
 
 def quiz_statistics(quiz: Quiz) -> QuizStatistics:

@@ -29,9 +29,8 @@ from app.models import (
     utcnow,
 )
 from app.people.scope import can_see_user
-from app.quiz import forms, services, statistics
+from app.quiz import forms, review, services, statistics
 from app.quiz.forms import OverrideForm
-from app.quiz.review import review_items, review_level
 
 bp = Blueprint("quiz", __name__, url_prefix="/quiz")
 
@@ -186,7 +185,10 @@ def result(attempt_id: int):
             return redirect(url_for("quiz.take", attempt_id=attempt.id))
         abort(404)
     staff = owner.id != current_user.id
-    level = review_level(attempt.quiz.review_policy, staff=staff)
+    now = utcnow()
+    closed = services.closed_for(attempt.quiz, owner.id, now=now)
+    when = review.review_time(attempt.submitted_at, closed=closed, now=now)
+    level = review.review_level(attempt.quiz, when, staff=staff)
     items = services.attempt_questions(attempt)
     return render_template(
         "quiz/result.html",
@@ -195,7 +197,8 @@ def result(attempt_id: int):
         owner=owner,
         staff=staff,
         level=level,
-        items=review_items(attempt, items, level=level, true_false=(_("True"), _("False"))),
+        more_later=not staff and review.more_later(attempt.quiz, when, level),
+        items=review.review_items(attempt, items, level=level, true_false=(_("True"), _("False"))),
     )
 
 
@@ -226,18 +229,23 @@ def override(slug: str, user_id: int):
         close_at = None
         if form.close_on.data:
             close_at = local_to_utc(form.close_on.data, time(23, 59, 59))
-        services.grant_override(
-            quiz,
-            official,
-            extra_minutes=form.extra_minutes.data or 0,
-            extra_attempts=form.extra_attempts.data or 0,
-            close_at=close_at,
-            reason=form.reason.data,
-            granted_by=current_user,
-            now=utcnow(),
-        )
-        flash(_("The exception has been recorded."), "success")
-        return redirect(url_for("quiz.override", slug=slug, user_id=user_id))
+        try:
+            services.grant_override(
+                quiz,
+                official,
+                extra_minutes=form.extra_minutes.data or 0,
+                extra_attempts=form.extra_attempts.data or 0,
+                close_at=close_at,
+                reason=form.reason.data,
+                granted_by=current_user,
+                now=utcnow(),
+                address=request.remote_addr,
+            )
+        except services.CloseInPast:
+            form.close_on.errors.append(_("The date has passed: choose today or a later day."))
+        else:
+            flash(_("The exception has been recorded."), "success")
+            return redirect(url_for("quiz.override", slug=slug, user_id=user_id))
     history = services.overrides_of(quiz, official.id)
     status = 400 if request.method == "POST" else 200
     return (

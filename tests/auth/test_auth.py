@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.models import LoginFailure, User, db, utcnow
+from app.models import LoginFailure, User, UserSession, db, utcnow
 from tests.factories import PASSWORD, make_user
 
 
@@ -85,13 +85,39 @@ def test_address_is_throttled_across_accounts(app, client, units):
     assert response.status_code == 302
 
 
-def test_failures_are_counted_in_the_database_and_cleared_on_success(client, login, official):
+def test_failures_are_counted_in_the_database_and_a_success_does_not_wipe_them(
+    app, client, login, official
+):
     login(official, password="wrong")
     login(official, password="wrong")
     count = select(func.count(LoginFailure.id)).where(LoginFailure.username == official.username)
     assert db.session.scalar(count) == 2
+    assert login(official).status_code == 302
+    assert db.session.scalar(count) == 2  # the right password is not a failure, nor a reset
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    for _ in range(limit - 2):
+        assert login(official, password="wrong").status_code == 400
+    assert login(official, password="wrong").status_code == 429
+
+
+def test_wrong_current_passwords_on_the_password_form_are_throttled(app, client, login, official):
     login(official)
-    assert db.session.scalar(count) == 0
+    wrong = {"current": "đoán thử", "new": "mật khẩu mới dài", "confirm": "mật khẩu mới dài"}
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        assert client.post("/auth/password", data=wrong).status_code == 400
+    right = dict(wrong, current=PASSWORD)
+    response = client.post("/auth/password", data=right)
+    assert response.status_code == 429
+    assert "Thử lại sau" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, official.id).check_password(PASSWORD)  # unchanged
+    # the same count as the sign-in page: the account is throttled there too
+    assert (
+        app.test_client()
+        .post("/auth/login", data={"username": official.username, "password": PASSWORD})
+        .status_code
+        == 429
+    )
 
 
 @pytest.mark.parametrize(
@@ -226,3 +252,84 @@ def test_behind_a_proxy_addresses_come_from_x_forwarded_for(tmp_path):
         assert db.session.scalar(select(LoginFailure.address)) == "203.0.113.7"
         db.session.remove()
         db.engine.dispose()
+
+
+def _copy(client, name: str):
+    """Another browser holding only this cookie of ``client`` (copied, stolen, left behind)."""
+    other = client.application.test_client()
+    other.set_cookie(name, client.get_cookie(name).value)
+    return other
+
+
+def test_a_session_cookie_copied_before_sign_out_opens_nothing_afterwards(client, login, official):
+    login(official)
+    copy = _copy(client, "session")
+    assert copy.get("/my/training").status_code == 200  # the copy works while signed in
+    client.post("/auth/logout")
+    response = copy.get("/my/training")
+    assert response.status_code == 302 and "/auth/login" in response.location
+
+
+def test_the_remember_me_cookie_alone_opens_nothing_after_sign_out(client, login, official):
+    login(official, remember="y")
+    assert _copy(client, "remember_token").get("/my/training").status_code == 200
+    kept = _copy(client, "remember_token")
+    client.post("/auth/logout")
+    assert kept.get("/my/training").status_code == 302
+
+
+def test_sign_out_everywhere_ends_every_session_of_the_account_only(
+    app, client, login, official, official_b
+):
+    phone = app.test_client()
+    phone.post("/auth/login", data={"username": official.username, "password": PASSWORD})
+    neighbour = app.test_client()
+    neighbour.post("/auth/login", data={"username": official_b.username, "password": PASSWORD})
+    login(official, remember="y")
+    remembered = _copy(client, "remember_token")
+    page = client.get("/auth/password").get_data(as_text=True)
+    assert "Đăng xuất trên mọi thiết bị" in page and 'action="/auth/logout-everywhere"' in page
+    response = client.post("/auth/logout-everywhere")
+    assert response.status_code == 302 and "/auth/login" in response.location
+    for browser in (client, phone, remembered):
+        assert browser.get("/my/training").status_code == 302
+    assert neighbour.get("/my/training").status_code == 200
+    assert login(official).status_code == 302  # signing in again works
+    assert client.get("/my/training").status_code == 200
+
+
+def test_an_administrator_signs_an_account_out_everywhere(
+    app, client, login, official, hr_a, admin
+):
+    phone = app.test_client()
+    phone.post("/auth/login", data={"username": official.username, "password": PASSWORD})
+    url = f"/admin/users/{official.id}/logout"
+    login(hr_a)
+    assert client.post(url).status_code == 403  # HR may not
+    assert phone.get("/my/training").status_code == 200
+    client.post("/auth/logout")
+    login(admin)
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert f'action="{url}"' in page
+    response = client.post(url, data={"q": "official"})
+    assert response.status_code == 302 and response.location.endswith("/admin/users?q=official")
+    assert "đã được đăng xuất trên mọi thiết bị" in client.get("/admin/users").get_data(
+        as_text=True
+    )
+    assert phone.get("/my/training").status_code == 302
+    assert client.get("/admin/users").status_code == 200  # the administrator's own goes on
+    assert client.post("/admin/users/999999/logout").status_code == 404
+
+
+def test_purge_forgets_old_sessions_and_failures_only(app, client, login, official):
+    login(official)
+    old = utcnow() - timedelta(days=366)
+    db.session.add(UserSession(user_id=official.id, token_hash="0" * 64, created_at=old))
+    db.session.add(LoginFailure(username="x", address="10.0.0.1", created_at=old))
+    db.session.add(LoginFailure(username="x", address="10.0.0.1", created_at=utcnow()))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["users", "purge-sessions"])
+    assert result.exit_code == 0, result.output
+    assert "Purged 1 session(s) and 1 failed sign-in(s)." in result.output
+    assert db.session.scalar(select(func.count(UserSession.id))) == 1
+    assert client.get("/my/training").status_code == 200  # the recent session goes on

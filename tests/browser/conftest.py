@@ -39,6 +39,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
@@ -53,7 +54,9 @@ def live(tmp_path: Path):
         courses, "mot-cua", lessons={"01-tiep-nhan.md": "## Tiếp nhận\n" + "Nội dung. " * 200}
     )
     write_quiz(
-        quizzes, "mot-cua", settings="course: mot-cua\ntime_limit: 20\nshuffle_answers: false\n"
+        quizzes,
+        "mot-cua",
+        settings="course: mot-cua\ntime_limit: 20\nshuffle_answers: false\nreview: feedback\n",
     )
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path}/browser.db"
     app = create_app("testing")
@@ -296,3 +299,24 @@ def axe_problems(page) -> list[str]:
     """Serious and critical axe-core violations on the page as it is now, one line each."""
     page.evaluate(AXE_LOAD)
     return [f"{page.url}: {line}" for line in page.evaluate(AXE_RUN)]
+
+
+# `make screenshots` sets SCREENSHOTS=docs/screenshots: the README's pictures are taken by the
+# accessibility tests on their way through the pages, so they show the site as it is.
+SCREENSHOTS = os.environ.get("SCREENSHOTS")
+
+
+def readme_screenshot(page, name: str) -> None:
+    """The visible part of the page as docs/screenshots/<name>.png, in 256 colours (small)."""
+    if not SCREENSHOTS:
+        return
+    import io
+
+    from PIL import Image
+
+    folder = REPO / SCREENSHOTS
+    folder.mkdir(parents=True, exist_ok=True)
+    image = Image.open(io.BytesIO(page.screenshot(animations="disabled", caret="hide")))
+    image.convert("RGB").quantize(colors=256, dither=Image.Dither.NONE).save(
+        folder / f"{name}.png", optimize=True
+    )

@@ -1,6 +1,7 @@
 """axe-core on every main page, as an official, HR and an admin, in Vietnamese and English,
-on a phone and a desktop: no serious or critical violation. One browser context per role,
-language and screen visits all of its pages (a sign-in per context, not per page).
+on a phone and a desktop: no serious or critical violation. One browser context per language
+and screen visits all of a role's pages (the official's in one; HR's, then the admin's after
+signing out, in another): a sign-in per role, not per page.
 
 The pages are looked at as a user meets them: the quiz while it runs (timer, answers, save
 state), its result, the dashboard and its chart, forms sent with errors, the import pages.
@@ -17,7 +18,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.models import Position, Role, Unit, User, db
-from tests.browser.conftest import axe_problems
+from tests.browser.conftest import axe_problems, readme_screenshot
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.skipif(
@@ -25,6 +26,18 @@ pytestmark = pytest.mark.skipif(
 )
 COURSE = "cchc-mot-cua"
 BAD_IMPORT = "username,title,hours,completed_on\nkhong.co,Lớp,abc,31/02/2026\n"
+GOOD_IMPORT = "username,course,completed_on\nan.03,cchc-mot-cua,02/03/2026\n"
+
+
+def upload(page, url: str, text: str) -> None:
+    """The import form sent with ``text`` as a CSV file (a dry run, as the form proposes)."""
+    page.goto(url)
+    page.set_input_files(
+        "#file", files=[{"name": "ho-so.csv", "mimeType": "text/csv", "buffer": text.encode()}]
+    )
+    page.click("main form button[type=submit]")
+
+
 LANGUAGES = {"vi": "vi-VN", "en": "en-GB"}
 combinations = pytest.mark.parametrize(
     ("language", "viewport"), [(lang, view) for lang in LANGUAGES for view in ("phone", "desktop")]
@@ -43,8 +56,14 @@ def people(site):
         )
         for language in LANGUAGES:
             for viewport in ("phone", "desktop"):
-                make_user(f"a11y.{language}.{viewport}", unit=unit, position=position, commit=False)
-        make_user("admin.a11y", role=Role.ADMIN, commit=False)
+                make_user(
+                    f"a11y.{language}.{viewport}",
+                    unit=unit,
+                    position=position,
+                    full_name="Lê Thị Hồng Nhung",
+                    commit=False,
+                )
+        make_user("admin.a11y", role=Role.ADMIN, full_name="Quản trị hệ thống", commit=False)
         db.session.commit()
         record = db.session.scalar(select(User.id).where(User.username == "an.02"))
         db.session.remove()
@@ -66,8 +85,14 @@ class Audit:
         self.page.goto(self.base + path)
         self.check(name or path)
 
-    def sign_in(self, username: str, language: str) -> None:
+    def sign_in(self, username: str, language: str, *, check: bool = True) -> None:
         self.page.goto(f"{self.base}/auth/login?lang={language}")
+        if not check:  # seen already
+            self.page.fill("#username", username)
+            self.page.fill("#password", PASSWORD)
+            self.page.click("main button[type=submit]")
+            self.page.wait_for_url(self.base + "/")
+            return
         self.check("login")
         self.seen.tolerated = ("status of 400",)  # a refused form is answered 400 on purpose
         self.page.fill("#username", username)
@@ -100,6 +125,26 @@ class Audit:
         self.seen.tolerated = ()
 
 
+PRINTED = """() => ({
+  hidden: ['.site-header', '.site-footer', 'form.filters', '.actions']
+    .filter(s => document.querySelector(s)
+      && getComputedStyle(document.querySelector(s)).display !== 'none'),
+  clipped: Array.from(document.querySelectorAll('.table-wrap, .chart-wrap'))
+    .filter(e => e.scrollWidth > e.clientWidth + 1).length,
+})"""
+
+
+def check_print(page, url: str) -> None:
+    """On paper: no menu, filters or buttons; no table cut at the page's edge."""
+    page.goto(url)
+    page.set_viewport_size({"width": 718, "height": 1000})  # A4 less the print margins
+    page.emulate_media(media="print")
+    assert page.evaluate(PRINTED) == {"hidden": [], "clipped": 0}, url
+    assert page.pdf(format="A4").startswith(b"%PDF")
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
 @combinations
 def test_an_officials_pages_have_no_serious_violation(visit, site, people, language, viewport):
     audit = Audit(visit(viewport, locale=LANGUAGES[language]), site.url)
@@ -111,6 +156,8 @@ def test_an_officials_pages_have_no_serious_violation(visit, site, people, langu
     page.goto(f"{site.url}/courses/{COURSE}")
     page.locator("ol.lessons > li a").first.click()
     audit.check("lesson")
+    if language == "vi" and viewport == "phone":
+        readme_screenshot(page, "phone-lesson")
     page.goto(f"{site.url}/my/training")
     standard = page.locator("a[href*='/standards/']").first
     if standard.count():
@@ -129,10 +176,16 @@ def test_an_officials_pages_have_no_serious_violation(visit, site, people, langu
     expect(page.locator("#save-status")).to_have_text("Đã lưu" if language == "vi" else "Saved")
     expect(page.locator("#timer")).to_have_text(re.compile(r"^\d+:\d\d$"))
     audit.check("quiz running")
+    if language == "vi" and viewport == "phone":
+        page.locator("fieldset.question").nth(1).scroll_into_view_if_needed()
+        readme_screenshot(page, "phone-quiz")
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#submit-attempt")
     page.wait_for_url(re.compile(r".*/result$"))
     audit.check("quiz result")
+    if language == "vi" and viewport == "phone":
+        page.goto(site.url + "/")
+        readme_screenshot(page, "phone-home")
     assert audit.problems == [], "\n".join(audit.problems)
 
 
@@ -140,8 +193,11 @@ def test_an_officials_pages_have_no_serious_violation(visit, site, people, langu
 def test_hr_and_admin_pages_have_no_serious_violation(visit, site, people, language, viewport):
     audit = Audit(visit(viewport, locale=LANGUAGES[language]), site.url)
     page = audit.page
-    audit.sign_in("hr.tinh" if viewport == "phone" else "admin.a11y", language)
+    audit.sign_in("hr.tinh", language)
     record = f"/hr/officials/{people['record']}"
+    page.goto(f"{site.url}/hr/")
+    if language == "vi" and viewport == "desktop":
+        readme_screenshot(page, "desktop-dashboard")
     for path in [
         "/hr/",
         "/hr/officials",
@@ -150,28 +206,32 @@ def test_hr_and_admin_pages_have_no_serious_violation(visit, site, people, langu
         f"{record}/external",
         "/hr/import",
         f"/quiz/{COURSE}/overrides/{people['record']}",
+        "/people/",
+        "/people/?q=nguyen&active=yes",
+        "/people/new",
+        f"/people/{people['record']}",
+        "/people/audit",
     ]:
         audit.open(path)
     audit.form_errors(record, "official's record, a form with errors")
     audit.form_errors(f"{record}/external", "external training with errors")
-    # An import whose rows are wrong: every wrong row listed.
-    page.goto(f"{site.url}/hr/import")
+    # An import whose rows are wrong: every wrong row listed; a right one: the dry run's preview.
     audit.seen.tolerated = ("status of 400",)
-    page.set_input_files(
-        "#file",
-        files=[
-            {
-                "name": "ho-so.csv",
-                "mimeType": "text/csv",
-                "buffer": BAD_IMPORT.encode(),
-            }
-        ],
-    )
-    page.click("main form button[type=submit]")
+    upload(page, f"{site.url}/hr/import", BAD_IMPORT)
     expect(page.locator("[role=alert]")).to_be_visible()
     audit.check("import with errors")
     audit.seen.tolerated = ()
-    if viewport == "desktop":  # the admin's own pages
-        for path in ["/admin/", "/admin/users", "/admin/outbox", f"/quiz/{COURSE}/statistics"]:
-            audit.open(path)
+    upload(page, f"{site.url}/hr/import", GOOD_IMPORT)
+    expect(page.locator("main table.data")).to_contain_text("(an.03)")
+    audit.check("import preview (dry run)")
+    if viewport == "desktop":
+        for path in [record, "/hr/", "/hr/officials"]:
+            check_print(page, site.url + path)
+    # Signed out (the sign-in page after it), then the admin: their own pages and the dashboard.
+    page.locator(".account button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/auth/login"))
+    audit.check("signed out")
+    audit.sign_in("admin.a11y", language, check=False)
+    for path in ["/admin/", "/admin/users", "/admin/outbox", f"/quiz/{COURSE}/statistics", "/hr/"]:
+        audit.open(path)
     assert audit.problems == [], "\n".join(audit.problems)

@@ -147,7 +147,6 @@ def test_an_official_signs_in_reads_a_lesson_and_takes_the_quiz(visit, site, vie
     assert page.evaluate(ANSWERS_JS) == answers
 
     # Submitting asks first; saying no keeps the attempt open.
-    count = questions.count()
     messages = []
     page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.dismiss()))
     page.click("#submit-attempt")
@@ -158,7 +157,9 @@ def test_an_official_signs_in_reads_a_lesson_and_takes_the_quiz(visit, site, vie
     page.wait_for_url(re.compile(r".*/result$"))
     expect(page.locator("h1")).to_have_text("Kết quả lượt 1")
     expect(page.locator(".result .score")).to_have_text(re.compile(r"^\d+(,\d+)?%$"))
-    expect(page.locator("section.review")).to_have_count(count)
+    # The shipped quizzes show the score between attempts, the answer key after the last one.
+    expect(page.locator("section.review")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("sau lần làm bài cuối cùng")
     page.wait_for_load_state("load")
     assert page.evaluate(STORED_JS) == []  # received: no copy left on the phone
     seen.look("result")
@@ -203,7 +204,7 @@ def test_a_quiz_on_a_weak_connection_and_a_phone_clock_hours_ahead(visit, site):
     page.click("#submit-attempt")
     page.wait_for_url(re.compile(r".*/result$"))
     assert len(dialogs) == 1
-    expect(page.locator("section.review").first).to_contain_text("Câu 1")
+    expect(page.locator(".result .score")).to_have_text(re.compile(r"^\d+(,\d+)?%$"))
     seen.look("result-weak")
 
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.models import Course, Lesson, LessonCompletion, User, db
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("TEST_DATABASE_URL")), reason="browser storage, the same on any engine"
@@ -25,7 +25,7 @@ NEW_TEXT = "Phiên bản mới của bài học: quy trình tiếp nhận hồ s
 def readers(site):
     with site.app.app_context():
         unit_id = db.session.scalar(select(User.unit_id).where(User.username == "an.01"))
-        for name in ("offline.reader", "offline.shared"):
+        for name in ("offline.reader", "offline.shared", "offline.first", "offline.second"):
             make_user(name, commit=False).unit_id = unit_id
         db.session.commit()
         lessons = db.session.scalars(
@@ -100,6 +100,17 @@ def test_a_saved_course_opens_offline_and_completions_wait_for_the_connection(vi
     expect(page.locator("[data-offline-queued]")).to_be_visible()
     assert completions(site, "offline.reader") == []
 
+    # A connection that looks up but fails: the mark is kept too, not lost on an error page.
+    page.context.route("**/complete", lambda route: route.abort("internetdisconnected"))
+    page.context.set_offline(False)
+    page.goto(f"{base}/courses/{COURSE}/{readers[3]}")
+    page.click("text=Đánh dấu đã học xong")
+    expect(page.locator("#offline-note")).to_have_text(queued)
+    assert page.url.endswith(f"/{readers[3]}")
+    page.context.unroute("**/complete")
+    page.context.set_offline(True)
+    page.goto(lesson)
+
     # Meanwhile the page's CSRF token has expired: the refusal fetches a fresh one.
     page.evaluate("document.querySelectorAll('input[name=csrf_token]').forEach(i => i.value = 'x')")
     seen.tolerated = (OFFLINE, "status of 400")
@@ -107,11 +118,16 @@ def test_a_saved_course_opens_offline_and_completions_wait_for_the_connection(vi
     expect(page.locator("#offline-note")).to_have_text(
         "Các bài đã đánh dấu học xong khi không có mạng đã được gửi đi."
     )
-    assert completions(site, "offline.reader") == sorted(readers[1:3])
+    assert completions(site, "offline.reader") == sorted(readers[1:4])
     assert page.evaluate("localStorage.getItem('offline-completions')") is None
     seen.tolerated = ()
     page.reload()  # the saved copy is the fresh page now: completed
     expect(page.locator(".lesson-actions .badge.ok")).to_be_visible()
+    # Connected, with the service worker in place, marking is the ordinary round trip.
+    page.goto(f"{base}/courses/{COURSE}/{readers[4]}")
+    page.click("text=Đánh dấu đã học xong")
+    expect(page.locator(".flash-success")).to_have_text("Đã ghi nhận hoàn thành bài học.")
+    assert readers[4] in completions(site, "offline.reader")
 
 
 def test_a_new_version_of_a_lesson_replaces_the_saved_copy(visit, site, readers):
@@ -147,3 +163,48 @@ def test_signing_out_removes_the_saved_copies(visit, site, readers):
     page.context.set_offline(True)
     with pytest.raises(Exception, match="net::ERR_"):
         page.goto(f"{base}/courses/{COURSE}/{readers[0]}")
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(base + "/auth/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(base + "/")
+
+
+def test_a_second_account_on_the_same_phone_neither_sees_nor_sends_the_firsts(visit, site, readers):
+    seen = visit("phone", "offline.first")
+    page, base = seen.page, site.url
+    save_course(page, base)
+    seen.tolerated = (OFFLINE,)
+    page.context.set_offline(True)
+    page.goto(f"{base}/courses/{COURSE}/{readers[3]}")
+    page.click("text=Đánh dấu đã học xong")
+    expect(page.locator("[data-offline-queued]")).to_be_visible()
+
+    # The session ends without signing out (cookies gone): back online, the mark waits.
+    page.context.clear_cookies()
+    page.context.set_offline(False)
+    expect(page.locator("#offline-note")).to_have_text(
+        "Hãy đăng nhập lại để gửi các bài đã đánh dấu học xong khi không có mạng."
+    )
+    seen.tolerated = ()
+
+    # Someone else signs in on the phone: nothing of the first account is shown or sent.
+    sign_in(page, base, "offline.second")
+    page.wait_for_function("() => caches.keys().then(names => names.length === 0)")
+    assert saved_pages(page) == []
+    assert page.evaluate("localStorage.getItem('offline-completions')") is not None
+    assert completions(site, "offline.second") == [] and completions(site, "offline.first") == []
+    page.goto(f"{base}/courses/{COURSE}/{readers[3]}")
+    expect(page.locator("form[data-offline-complete]")).to_be_visible()  # not marked for them
+
+    # The first account signs in again: its mark is sent.
+    page.context.clear_cookies()
+    sign_in(page, base, "offline.first")
+    expect(page.locator("#offline-note")).to_have_text(
+        "Các bài đã đánh dấu học xong khi không có mạng đã được gửi đi."
+    )
+    assert completions(site, "offline.first") == [readers[3]]
+    assert completions(site, "offline.second") == []

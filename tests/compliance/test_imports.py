@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 import pytest
 from openpyxl import Workbook
@@ -148,3 +149,131 @@ def test_semicolon_csv_from_excel_is_read():
     rows = imports.read_rows("a.csv", b"username;completed_on;hours\nha;01/02/2026;4\n")
     assert rows[0].values == {"username": "ha", "completed_on": "01/02/2026", "hours": "4"}
     assert rows[0].line == 2
+
+
+def test_duplicate_external_training_in_the_file_is_refused_naming_both_lines(
+    client, login, scenario
+):
+    login(scenario.people["hr"])
+    before = counts()
+    text = GOOD + (
+        "ha,,Lớp bồi dưỡng kỹ năng lãnh đạo,,6,20/04/2026,\n"  # line 4: line 3 again
+        "ha,,  LỚP BỒI DƯỠNG  kỹ năng lãnh đạo ,,6,20/04/2026,\n"  # line 5: same, typed oddly
+        "ha,,Lớp bồi dưỡng kỹ năng lãnh đạo,,6,21/04/2026,\n"  # another day: fine
+        "an,,Lớp bồi dưỡng kỹ năng lãnh đạo,,6,20/04/2026,\n"  # another official: fine
+    )
+    response = upload(client, text)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert [int(n) for n in re.findall(r"<tr><td>(\d+)</td><td>", page)] == [4, 5]
+    assert page.count("trùng khóa bồi dưỡng và ngày hoàn thành với dòng 3") == 2
+    assert counts() == before
+
+
+def test_importing_the_same_file_again_adds_nothing(client, login, scenario):
+    login(scenario.people["hr"])
+    assert upload(client, GOOD).status_code == 200
+    after_first = counts()
+    response = upload(client, GOOD)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "khóa bồi dưỡng này với ngày hoàn thành này đã được ghi nhận" in page
+    assert "đã hoàn thành trên hệ thống trong năm 2026" in page
+    assert counts() == after_first
+
+
+def test_external_training_recorded_by_hand_is_not_imported_again(client, login, scenario):
+    chi = scenario.people["chi"]
+    login(scenario.people["hr"])
+    response = upload(
+        client,
+        f"username,title,hours,completed_on\n{chi.username},lớp quản lý nhà nước,40,03/06/2026\n",
+    )
+    assert response.status_code == 400
+    assert "khóa bồi dưỡng này với ngày hoàn thành này đã được ghi nhận" in response.get_data(
+        as_text=True
+    )
+
+
+def test_a_csv_over_the_row_limit_is_refused_before_the_rest_is_read(monkeypatch):
+    monkeypatch.setattr(imports, "MAX_ROWS", 10)
+    lines = ["username,completed_on"] + [f"ha,0{1 + n % 9}/02/2026" for n in range(500)]
+    lines[300] = "ha," + "x" * 200_000  # over the csv module's field limit: never reached
+    with pytest.raises(imports.ImportFileError, match="At most 10 rows per file"):
+        imports.read_rows("a.csv", "\n".join(lines).encode())
+
+
+class EndlessSheet:
+    """A worksheet that never ends, and fails if read further than the limit allows."""
+
+    max_row = None
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def reset_dimensions(self):
+        pass
+
+    def iter_rows(self, **kwargs):
+        yield ("username", "completed_on")
+        n = 0
+        while True:
+            n += 1
+            assert n <= self.limit + 1, "read past the row limit"
+            yield ("ha", "01/02/2026")
+
+
+class EndlessBook:
+    def __init__(self, limit: int):
+        self.worksheets = [EndlessSheet(limit)]
+        self.closed = False
+
+    def close(self):
+        self.closed = True
+
+
+def test_an_xlsx_over_the_row_limit_is_refused_while_reading(monkeypatch):
+    monkeypatch.setattr(imports, "MAX_ROWS", 10)
+    book = EndlessBook(10)
+    monkeypatch.setattr(imports, "load_workbook", lambda *args, **kwargs: book)
+    empty_zip = io.BytesIO()
+    zipfile.ZipFile(empty_zip, "w").close()
+    with pytest.raises(imports.ImportFileError, match="At most 10 rows per file"):
+        imports.read_rows("a.xlsx", empty_zip.getvalue())
+    assert book.closed
+
+
+def test_an_xlsx_that_says_it_is_huge_is_refused_unread():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["username", "completed_on"])
+    sheet.cell(row=imports.MAX_LINES + 5, column=1, value="ha")
+    out = io.BytesIO()
+    workbook.save(out)
+    with pytest.raises(imports.ImportFileError, match="At most 50000 rows per file"):
+        imports.read_rows("a.xlsx", out.getvalue())
+
+
+def test_an_upload_over_the_size_limit_gets_a_page_in_vietnamese(client, login, scenario, app):
+    login(scenario.people["hr"])
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n'
+        + b"x" * (1024 * 1024)
+        + b"\r\n--b--\r\n"
+    )
+    response = client.post("/hr/import", data=body, content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "Tệp quá lớn" in page and "lớn hơn 1 MB" in page
+
+
+def test_an_xlsx_that_unpacks_to_far_more_than_its_size_is_refused_unread(monkeypatch):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"<sst>" + b"a" * 2_000_000 + b"</sst>")
+    assert len(out.getvalue()) < 10_000  # a small upload...
+    monkeypatch.setattr(imports, "MAX_XLSX_UNPACKED", 1_000_000)  # ...that unpacks past this
+    monkeypatch.setattr(imports, "load_workbook", None)  # never reached
+    with pytest.raises(imports.ImportFileError, match="too large once unpacked"):
+        imports.read_rows("a.xlsx", out.getvalue())

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from app.compliance import imports, notify, queries, services
 from app.content.loader import read_content
-from app.models import Message, db, utcnow
+from app.models import ExternalTraining, Message, Role, db, utcnow
 from app.progress import queries as progress_queries
 from tests.compliance.scenario import TODAY, at, build, take_quiz
-from tests.factories import load_content, responses
+from tests.factories import load_content, make_user, responses
 
 
 @pytest.fixture
@@ -182,12 +182,60 @@ def test_huge_numbers_in_addresses_are_404(client, login, scenario, url):
     assert client.get(url).status_code == 404
 
 
-def test_odd_query_values_are_not_errors(client, login, scenario):
-    login(scenario.people["an"])
-    assert client.get("/my/training?year=99999999999999999999").status_code == 200
+BAD_QUERIES = [
+    "/my/training?year=99999999999999999999",
+    "/my/training?year=1999",
+    "/my/training?year=%D9%A2%D9%A0%D9%A2%D9%A6",  # Arabic-Indic digits, which int() takes
+    "/hr/?year=abc",
+    "/hr/?year=2026&position=bogus",
+    "/hr/?year=2026&unit=X%0D%0ASet-Cookie:x=1",
+    "/hr/officials?year=2026&page=-1",
+    "/hr/officials?year=2026&page=0",
+    "/hr/officials?year=2026&page=1_0",
+    "/hr/officials?year=2026&sort=bogus",
+    "/hr/officials?year=2026&status=bogus",
+    "/hr/officials?year=2026&q=" + "x" * 101,
+    "/hr/export.csv?year=2026&level=%E1%BB%87",  # ệ
+    "/hr/export.csv?year=2026&level=officials%0D%0AX:1",
+    "/hr/export.csv?year=2026&level=evil.html",
+    "/hr/export.csv?year=2026&status=bogus",
+    "/hr/export.csv?year=20260",
+    "/hr/export.html?year=2026",
+    "/hr/export.json?year=2026",
+    "/admin/outbox?status=bogus",
+    "/admin/users?page=abc",
+    "/certificates/standard/2026?user=abc",
+]
+
+
+@pytest.mark.parametrize("url", BAD_QUERIES)
+def test_query_values_the_page_does_not_offer_are_400(client, login, scenario, url):
+    if url.startswith("/admin/"):
+        login(make_user("quan.tri", role=Role.ADMIN))
+    else:
+        login(scenario.people["an" if url.startswith(("/my/", "/certificates/")) else "hr"])
+    response = client.get(url)
+    assert response.status_code == 400, url
+    assert "Content-Disposition" not in response.headers
+
+
+def test_export_names_come_from_the_year_and_level_only(client, login, scenario):
     login(scenario.people["hr"])
-    page = client.get("/hr/officials?year=abc&page=-1&sort=bogus&status=bogus&position=bogus")
-    assert page.status_code == 200
+    response = client.get("/hr/export.xlsx?year=2026&level=units&q=evil.html&sort=name")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="dat-chuan-2026-units.xlsx"'
+    )
+
+
+def test_every_value_the_pages_offer_is_accepted(client, login, scenario):
+    login(scenario.people["hr"])
+    for sort in ("name", "unit", "status", "hours", "activity"):
+        assert client.get(f"/hr/officials?year=2026&sort={sort}").status_code == 200
+    for status in ("compliant", "in_progress", "not_started", "overdue", "exempt"):
+        assert client.get(f"/hr/officials?status={status}&page=2").status_code == 200
+    assert client.get("/hr/?year=2026&unit=Y&position=&status=").status_code == 200
+    assert client.get("/hr/officials?q=%20Chi%20&page=99999").status_code == 200
 
 
 def test_verify_accepts_a_code_typed_with_slashes(client, login, scenario):
@@ -205,7 +253,7 @@ def test_external_training_cannot_end_in_the_future(client, login, scenario):
     login(scenario.people["hr"])
     response = client.post(
         f"/hr/officials/{scenario.people['ha'].id}/external",
-        data={"title": "Lớp", "hours": "4", "end_date": "2999-01-01"},
+        data={"title": "Lớp", "hours": "4", "end_date": "2099-01-01"},
     )
     assert response.status_code == 400
     assert "không thể ở tương lai" in response.get_data(as_text=True)
@@ -215,3 +263,115 @@ def test_external_training_cannot_end_in_the_future(client, login, scenario):
     )
     assert nan.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+def post_scan(client, user, content: bytes, name: str):
+    return client.post(
+        f"/hr/officials/{user.id}/external",
+        data={
+            "title": "Lớp tập huấn",
+            "hours": "4",
+            "end_date": "2026-10-02",
+            "scan": (io.BytesIO(content), name),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [
+        (b"<html><script>alert(1)</script></html>", "chung-chi.pdf"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>", "anh.png"),
+        (b"MZ\x90\x00", "scan.jpg"),
+        (b" %PDF-1.4", "scan.pdf"),
+        (b"", "scan.pdf"),
+    ],
+)
+def test_a_scan_whose_content_is_not_pdf_jpeg_or_png_is_refused(
+    client, login, scenario, content, name
+):
+    login(scenario.people["hr"])
+    response = post_scan(client, scenario.people["ha"], content, name)
+    assert response.status_code == 400
+    assert "Tệp không phải là tài liệu PDF, JPG hay PNG." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(ExternalTraining.id))) == 2  # the scenario's
+
+
+@pytest.mark.parametrize(
+    ("content", "mimetype"),
+    [
+        (b"%PDF-1.7\n...", "application/pdf"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "image/jpeg"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png"),
+    ],
+)
+def test_a_scan_is_stored_with_the_type_its_content_shows(
+    client, login, scenario, content, mimetype
+):
+    login(scenario.people["hr"])
+    response = post_scan(client, scenario.people["ha"], content, "scan.pdf")
+    assert response.status_code == 302
+    record = db.session.scalar(select(ExternalTraining).order_by(ExternalTraining.id.desc()))
+    assert record.file_type == mimetype
+    scan = client.get(f"/hr/external/{record.id}/scan")
+    assert scan.mimetype == mimetype
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[mimetype]
+    assert scan.headers["Content-Disposition"] == (
+        f'attachment; filename="scan-{record.id}.{extension}"'
+    )
+
+
+def post_external(client, user, **fields):
+    data = {"title": "Lớp tập huấn", "hours": "4", "end_date": "2026-10-02", **fields}
+    return client.post(f"/hr/officials/{user.id}/external", data=data)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"end_date": "2026-02-30"}, "Ngày 30/02/2026 không có trên lịch."),  # was "required"
+        ({"start_date": "2026-02-30"}, "Ngày 30/02/2026 không có trên lịch."),
+        ({"end_date": "0001-01-01"}, "Nhập một ngày từ 01/01/1950 đến 31/12/2100."),
+        ({"start_date": "0001-01-01"}, "Nhập một ngày từ 01/01/1950 đến 31/12/2100."),
+        ({"end_date": ""}, "Mục này không được để trống."),
+        ({"title": ""}, "Mục này không được để trống."),
+        ({"hours": "abc"}, "Không phải là số hợp lệ."),
+        ({"hours": "5000"}, "Số phải từ 0.25 đến 1000."),
+        ({"title": "x" * 301}, "Không được dài quá 300 ký tự."),
+    ],
+)
+def test_form_messages_say_what_is_wrong_in_vietnamese(client, login, scenario, fields, message):
+    login(scenario.people["hr"])
+    response = post_external(client, scenario.people["ha"], **fields)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert message in page
+    for english in ("This field is required", "Not a valid", "Field ", "Number must"):
+        assert english not in page
+
+
+def test_leave_and_deadline_forms_refuse_impossible_and_far_dates(client, login, scenario):
+    login(scenario.people["hr"])
+    url = f"/hr/officials/{scenario.people['ha'].id}"
+    leave = client.post(
+        f"{url}/leave?year=2026",
+        data={"start_date": "2026-02-30", "end_date": "9999-01-01", "kind": "Nghỉ ốm"},
+    )
+    assert leave.status_code == 400
+    page = leave.get_data(as_text=True)
+    assert "Ngày 30/02/2026 không có trên lịch." in page and "đến 31/12/2100" in page
+    extension = client.post(
+        f"{url}/extension?year=2026", data={"deadline": "2026-04-31", "reason": "Nghỉ ốm dài"}
+    )
+    assert extension.status_code == 400
+    assert "Ngày 31/04/2026 không có trên lịch." in extension.get_data(as_text=True)
+
+
+def test_an_imported_record_from_year_one_is_refused(app, scenario):
+    hr = scenario.people["hr"]
+    rows = imports.read_rows(
+        "a.csv", "username,title,hours,completed_on\nha,Lớp,4,01/01/0001\n".encode()
+    )
+    report = imports.import_records(rows, viewer=hr, now=utcnow())
+    assert report.errors and "01/01/1950" in report.errors[0][1]

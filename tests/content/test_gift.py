@@ -13,6 +13,8 @@ from app.content.errors import ContentError
 from app.content.gift import GRADE_OPTIONS, _idnumber_and_tags, inspect_dict, parse_gift
 from app.content.questions import Answer, ParsedQuestion, question_from_dict, question_to_dict
 
+pytestmark = pytest.mark.unit  # a pure core: no app, no database
+
 DATA = Path(__file__).resolve().parent.parent / "data" / "gift"
 
 
@@ -762,6 +764,13 @@ def test_comment_only_blocks_and_empty_files() -> None:
 PREFIX = "::Mở đầu:: Câu đúng {T}\n\n"  # two lines, so the case under test starts on line 3
 
 
+# Every message in full: authors read them, so a changed or truncated message is a regression.
+GRADE_OPTIONS_TEXT = (
+    "(100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, "
+    "14.28571, 12.5, 11.11111, 10, 5, 0 percent and their negatives); Moodle rejects it"
+)
+
+
 @pytest.mark.parametrize(
     ("source", "line", "message"),
     [
@@ -779,16 +788,24 @@ PREFIX = "::Mở đầu:: Câu đúng {T}\n\n"  # two lines, so the case under t
         ("Câu {\n=y\n~%33%x\n}", 5, "weight '%33%' is not one of Moodle's grade options"),
         ("Câu {\n=y\n~%150%x\n}", 5, "weight '%150%' is not one of Moodle's grade options"),
         ("Ghép {=a -> b}", 3, "a matching question needs at least 2 pairs"),
-        ("Ghép {\n=a -> 1\n=b 2\n=c -> 3\n}", 5, "matching pair 'b 2' has no '->'"),
+        (
+            "Ghép {\n=a -> 1\n=b 2\n=c -> 3\n}",
+            5,
+            "matching pair 'b 2' has no '->' (write '=a -> b')",
+        ),
         ("Ghép {\n=a -> 1\n=b ->\n}", 5, "matching pair 'b' has no answer after '->'"),
         ("Ghép {\n=a -> 1\n= ->\n}", 5, "empty matching pair"),
         ("Ghép {=-> a =-> b}", 3, "at least one pair with a subquestion"),
         ("Số? {#}", 3, "no answers found for numerical question"),
         ("Số? {#\n=abc:1\n}", 4, "numerical answer 'abc:1': 'abc' is not a number"),
-        ("Số? {#2,5}", 3, "'2,5' is not a number (use '.' as the decimal separator)"),
+        (
+            "Số? {#2,5}",
+            3,
+            "numerical answer '2,5': '2,5' is not a number (use '.' as the decimal separator)",
+        ),
         ("Số? {#5:x}", 3, "numerical answer '5:x': 'x' is not a number"),
-        ("Số? {#1e999}", 3, "'1e999' is not a number"),
-        ("Số? {#1..5:2}", 3, "'5:2' is not a number"),
+        ("Số? {#1e999}", 3, "numerical answer '1e999': '1e999' is not a number"),
+        ("Số? {#1..5:2}", 3, "numerical answer '1..5:2': '5:2' is not a number"),
         ("Số? {#5..1}", 3, "numerical range '5..1' is reversed: write '1..5'"),
         ("Số? {#5:-1}", 3, "negative tolerance in '5:-1'"),
         ("Số? {#5\n~sai#phản hồi}", 4, "'~' only introduces the feedback for any other answer"),
@@ -796,11 +813,82 @@ PREFIX = "::Mở đầu:: Câu đúng {T}\n\n"  # two lines, so the case under t
         (
             'Câu {\n=<span class="đúng">a</span>\n~b}',
             4,
-            "unescaped '=' inside the HTML tag '<span class=\"đúng\">'",
+            "unescaped '=' inside the HTML tag '<span class=\"đúng\">': Moodle would split "
+            "the text there (write '\\=')",
         ),
-        ("Câu {\n~b\n=It&#39;s}", 5, "unescaped '#' inside the HTML character reference '&#39;'"),
-        ('Đúng? {T#<b style\\="color\\:#f00">Sai</b>#Đúng}', 3, "'#' inside the HTML tag"),
-        ("Từ {=<i lang='vi'>xã</i>}", 3, "Moodle would split the text there (write '\\=')"),
+        (
+            "Câu {\n~b\n=It&#39;s}",
+            5,
+            "unescaped '#' inside the HTML character reference '&#39;': Moodle would split "
+            "the text there (write '\\#')",
+        ),
+        (
+            'Đúng? {T#<b style\\="color\\:#f00">Sai</b>#Đúng}',
+            3,
+            "unescaped '#' inside the HTML tag '<b style=\"color:#f00\">': Moodle would "
+            "split the text there (write '\\#')",
+        ),
+        (
+            "Từ {=<i lang='vi'>xã</i>}",
+            3,
+            "unescaped '=' inside the HTML tag '<i lang='vi'>': Moodle would split the "
+            "text there (write '\\=')",
+        ),
+        # Found by mutation testing.
+        ("Số? {#=}", 3, "empty numerical answer after '='"),
+        ("Số? {#\n=5\n=\n}", 5, "empty numerical answer after '='"),
+        ("Số? {#abc}", 3, "numerical answer 'abc': 'abc' is not a number"),
+        ("Số? {#a..5}", 3, "numerical answer 'a..5': 'a' is not a number"),
+        ("Số? {#\n=1..b}", 4, "numerical answer '1..b': 'b' is not a number"),
+        # ".." or ":" at the very start is not a range or a tolerance (Moodle: strpos > 0).
+        ("Số? {#..5}", 3, "numerical answer '..5': '..5' is not a number"),
+        ("Số? {#..5..6}", 3, "numerical answer '..5..6': '..5..6' is not a number"),
+        # Only the first ".." or ":" separates.
+        ("Số? {#1..2..3}", 3, "numerical answer '1..2..3': '2..3' is not a number"),
+        ("Số? {#:5}", 3, "numerical answer ':5': ':5' is not a number"),
+        ("Số? {#:5:1}", 3, "numerical answer ':5:1': ':5:1' is not a number"),
+        ("Số? {#5:1:2}", 3, "numerical answer '5:1:2': '1:2' is not a number"),
+        # Quoted text is cut after 37 characters when longer than 40.
+        (
+            "Ghép {=a -> 1 =" + "b" * 40 + " =c -> 3}",
+            3,
+            "matching pair 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' has no '->' (write "
+            "'=a -> b')",
+        ),
+        (
+            "Ghép {=a -> 1 =" + "b" * 41 + " =c -> 3}",
+            3,
+            "matching pair 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb...' has no '->' (write "
+            "'=a -> b')",
+        ),
+        # A pair that is a single escaped character.
+        ("Ghép {=a -> 1 =\\= =c -> 3}", 3, "matching pair '=' has no '->' (write '=a -> b')"),
+        # Braces right next to each other.
+        (
+            "Câu {{=a ~b}",
+            3,
+            "'{' inside an answer block: is a '}' missing? (write '\\{' for a literal brace)",
+        ),
+        (
+            "Câu {=&#39;a ~b}",
+            3,
+            "unescaped '#' inside the HTML character reference '&#39;': Moodle would split "
+            "the text there (write '\\#')",
+        ),
+        # The first brace of the title is the one named.
+        (
+            "::a {\nb {::Câu {T}",
+            3,
+            "'{' inside the title: close the title with '::' before the answer block, or "
+            "write '\\{' for a literal brace",
+        ),
+        # A one-character line after the category line is named too.
+        (
+            "$CATEGORY: a/b\nx\nCâu {T}",
+            4,
+            "text after a '$CATEGORY:' line must be separated from it by a blank line "
+            "(Moodle would make it part of the category name)",
+        ),
     ],
 )
 def test_errors_have_the_offending_line(source: str, line: int, message: str) -> None:
@@ -1065,3 +1153,240 @@ def test_escaped_texts_come_back_unchanged(answers: list[str], feedback: str) ->
     assert [a.text for a in q.answers] == answers
     assert {a.feedback for a in q.answers} == {feedback}
     assert fractions(q) == [1.0] + [0.0] * (len(answers) - 1)
+
+
+# --- Cases found by mutation testing (README, "Development") -------------------------------
+#
+# Mutants of gift.py that cannot change what is parsed or reported (equivalent mutants):
+# - the line kept for the end of a slice (`_Src.end_line`: in __init__, literal, __getitem__,
+#   __add__ and _assemble) and the lines of the "_____" blank and of the line breaks joining a
+#   block's lines: every error names a character of a non-empty, trimmed slice, never an end,
+#   a blank or a line break; likewise `_Src.line()` defaulting to index 1 (the second
+#   character of a trimmed slice is on the line of the first, or is the break ending it);
+# - `escaped` entries None instead of False, or True for the "_____" blank (it holds no
+#   control character); `start = None` in _Src.split and `rfind(token, None, …)` (both 0);
+# - find/rfind swapped where only "is there one" is asked (_question_type, `single`);
+# - comparisons with -2 where find() gives -1, and with +1 where the index cannot be 1 (a
+#   markup match starts with "<" or "&", which no control character is; a format tag cannot
+#   close at index 1); `(…) or True` where the list passed then holds only -1, which no
+#   markup contains; _check_markup iterating markup with no position to check, or `<=`
+#   against a markup's start; `hash_index >= 0` in _question_type (a block starting with
+#   "#" is numerical already);
+# - the true/false separators: the first "#" follows T, TRUE, F or FALSE directly, so no
+#   markup contains it, and positions past the end of the block are in no markup;
+# - `strict=` of zip in _split_on_markers (the two lists always have the same length);
+# - `finish <= start` and `inner <= finish` (two different characters never share an index);
+#   `return src, None, 1` for a question without braces (the line is then not used);
+# - the reader's initial text format (read() sets it before any use); `question = ""` after
+#   a _QuestionError (problems is never empty then); the exception's args (only .line and
+#   .message are read);
+# - comments joined with other separators (an id or a tag never spans a line break);
+# - `following = "XXXX"` at the end of a block (not an escapable character either);
+# - `a.fraction >= 0` in the sum of positive weights (zero weights add nothing);
+# - `<=` in _grade_option (no weight written as a percentage lands exactly 0.00001 away
+#   from an option).
+# Not killed, and not worth a test: in _Src.strip, looking one place too far back for an
+# escaped character before trailing spaces (the text is trimmed again when read).
+
+
+def answers_of(source: str) -> list[tuple[object, ...]]:
+    (q,) = parse_ok(source)
+    return [(a.text, a.fraction, a.feedback, a.text_format, a.feedback_format) for a in q.answers]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # Numerical, short-answer and true/false answers are plain text; feedback takes the
+        # question's format unless it has its own tag. "*" is the catch-all.
+        (
+            "[markdown]Số? {#=5#Đúng ~#[html]<b>Sai</b>}",
+            [
+                ("5", 1.0, "Đúng", "plain", "markdown"),
+                ("*", 0.0, "<b>Sai</b>", "plain", "html"),
+            ],
+        ),
+        (
+            "[markdown]Câu {=Xã hội#tốt =%50%Xã#gần đúng}",
+            [
+                ("Xã hội", 1.0, "tốt", "plain", "markdown"),
+                ("Xã", 0.5, "gần đúng", "plain", "markdown"),
+            ],
+        ),
+        (
+            "[markdown]Đúng? {T#sai#đúng}",
+            [
+                ("true", 1.0, "đúng", "plain", "markdown"),
+                ("false", 0.0, "sai", "plain", "markdown"),
+            ],
+        ),
+        (
+            "[markdown]Đúng? {F#[html]<i>sai</i>}",
+            [("true", 0.0, "<i>sai</i>", "plain", "html"), ("false", 1.0, "", "plain", "markdown")],
+        ),
+        # A bare first answer comes first, before the '=' answers (the first match counts).
+        (
+            "[markdown]Câu {Hà Nội =%50%Hà*}",
+            [("Hà Nội", 1.0, "", "plain", "markdown"), ("Hà*", 0.5, "", "plain", "markdown")],
+        ),
+        (
+            "[markdown]Số? {#5 =%50%6 ~#Sai}",
+            [
+                ("5", 1.0, "", "plain", "markdown"),
+                ("6", 0.5, "", "plain", "markdown"),
+                ("*", 0.0, "Sai", "plain", "markdown"),
+            ],
+        ),
+        # The first '~' starts the catch-all feedback, which may contain another '~'.
+        (
+            "Số? {#5 ~#Sai: xem lại ~ chương 2}",
+            [
+                ("5", 1.0, "", "plain", "moodle"),
+                ("*", 0.0, "Sai: xem lại ~ chương 2", "plain", "moodle"),
+            ],
+        ),
+        ("Số? {#=5#Xem lại}", [("5", 1.0, "Xem lại", "plain", "moodle")]),
+        # A '%' that is never closed is text, not a weight.
+        (
+            "Câu {=a ~%50}",
+            [("a", 1.0, "", "moodle", "moodle"), ("%50", 0.0, "", "moodle", "moodle")],
+        ),
+        # Right after an HTML tag, '~' separates answers again.
+        (
+            "Câu {=a ~x<br>~b}",
+            [
+                ("a", 1.0, "", "moodle", "moodle"),
+                ("x<br>", 0.0, "", "moodle", "moodle"),
+                ("b", 0.0, "", "moodle", "moodle"),
+            ],
+        ),
+        ("Câu {=a ~  b}", [("a", 1.0, "", "moodle", "moodle"), ("b", 0.0, "", "moodle", "moodle")]),
+        ("Dấu mở ngoặc? {=\\{}", [("{", 1.0, "", "plain", "moodle")]),
+        # Only PHP's whitespace is trimmed: a no-break space stays.
+        ("Thủ đô? {=\u00a0Hà Nội}", [("\u00a0Hà Nội", 1.0, "", "plain", "moodle")]),
+        # Moodle rounds the sum of positive weights to 2 decimals: 100.39682 % is 100 %.
+        (
+            "Chọn {~%11.11111%a ~%14.28571%b ~%75%c ~d}",
+            [
+                ("a", 0.1111111, "", "moodle", "moodle"),
+                ("b", 0.1428571, "", "moodle", "moodle"),
+                ("c", 0.75, "", "moodle", "moodle"),
+                ("d", 0.0, "", "moodle", "moodle"),
+            ],
+        ),
+        # '->' without '=' is not a matching question but a short answer.
+        ("Câu {a -> b}", [("a -> b", 1.0, "", "plain", "moodle")]),
+    ],
+)
+def test_answers_texts_weights_feedback_and_formats(source: str, expected: list) -> None:
+    assert answers_of(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # Subquestions take the question's format, answers are plain, distractors weigh 0.
+        (
+            "[html]Ghép {=Xã -> UBND xã =Huyện -> UBND huyện =-> Tỉnh}",
+            [
+                ("Xã", "html", "UBND xã", "plain", "html", 1.0),
+                ("Huyện", "html", "UBND huyện", "plain", "html", 1.0),
+                ("", "html", "Tỉnh", "plain", "html", 0.0),
+            ],
+        ),
+        # The first '->' separates; "a->b" needs no spaces.
+        (
+            "Ghép {=a -> b -> c =d->e}",
+            [
+                ("a", "moodle", "b -> c", "plain", "moodle", 1.0),
+                ("d", "moodle", "e", "plain", "moodle", 1.0),
+            ],
+        ),
+    ],
+)
+def test_matching_pairs(source: str, expected: list) -> None:
+    (q,) = parse_ok(source)
+    assert [
+        (a.question, a.question_format, a.text, a.text_format, a.feedback_format, a.fraction)
+        for a in q.answers
+    ] == expected
+
+
+def test_degenerate_range_is_an_exact_value() -> None:
+    (q,) = parse_ok("Số? {#5..5}")
+    (a,) = q.answers
+    assert (a.value, a.tolerance, a.min, a.max) == (5.0, 0.0, 5.0, 5.0)
+
+
+@pytest.mark.parametrize(
+    ("source", "text", "text_format", "general_feedback"),
+    [
+        # The last unescaped '####' starts the general feedback.
+        ("Câu {=a ~b #### chung 1 #### chung 2}", "Câu", "moodle", "chung 2"),
+        ("Câu {=a ~b ####Xem \\#### mục 3}", "Câu", "moodle", "Xem #### mục 3"),
+        ("Câu {=a ~b #### X #### Y \\####}", "Câu", "moodle", "Y ####"),
+        ("Trình bày. {####Xem mục \\#### 3}", "Trình bày.", "moodle", "Xem mục #### 3"),
+        ("Trình bày. {####\\#1 là số nhỏ nhất}", "Trình bày.", "moodle", "#1 là số nhỏ nhất"),
+        # A format tag ends at the first ']'.
+        ("[markdown]Xem [1] {T}", "Xem [1]", "markdown", ""),
+        # An escaped brace at the very end of a question.
+        ("Viết dấu \\{", "Viết dấu {", "moodle", ""),
+        # Text after the answer block may hold any letter (here an upper-case X).
+        ("Ủy ban nhân dân {=xã ~huyện} Xuân Hòa", "Ủy ban nhân dân _____ Xuân Hòa", "moodle", ""),
+    ],
+)
+def test_question_text_and_general_feedback(
+    source: str, text: str, text_format: str, general_feedback: str
+) -> None:
+    (q,) = parse_ok(source)
+    assert (q.text, q.text_format, q.general_feedback) == (text, text_format, general_feedback)
+
+
+def test_mixed_line_ends_split_on_newlines() -> None:
+    questions = parse_ok("Câu 1 {T}\r\n\r\nCâu 2 {F}\n\nCâu 3 {T}")
+    assert [(q.text, q.line) for q in questions] == [("Câu 1", 1), ("Câu 2", 3), ("Câu 3", 5)]
+
+
+def test_errors_name_a_string_source_when_no_path_is_given() -> None:
+    _questions, errors = parse_gift("Câu {T")
+    assert [str(e) for e in errors] == [
+        "<string>:1: answer block is not closed: '{' has no matching '}' "
+        "(write '\\{' for a literal brace)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # An unescaped '~' inside an HTML tag in a numerical block is reported first.
+        (
+            "Số? {#=5#<span title='~'>x</span>}",
+            [
+                (
+                    1,
+                    "unescaped '~' inside the HTML tag '<span title='~'>': Moodle would split "
+                    "the text there (write '\\~')",
+                ),
+                (1, "numerical answer ''': ''' is not a number"),
+                (
+                    1,
+                    "in a numerical question '~' only introduces the feedback for any other "
+                    "answer: write '~#feedback'",
+                ),
+            ],
+        ),
+        (
+            "Câu {a=x -> 1 =y -> 2}",
+            [(1, "matching pair 'a' does not start with '=' and has no '->'")],
+        ),
+    ],
+)
+def test_every_problem_in_order(source: str, expected: list[tuple[int, str]]) -> None:
+    questions, errors = parse_gift(source, "x.gift")
+    assert questions == []
+    assert [(e.line, e.message) for e in errors] == expected
+
+
+def test_question_from_dict_gives_tags_as_a_list() -> None:
+    q = question_from_dict({"type": "essay", "text": "?", "tags": ("a", "b")})
+    assert q.tags == ["a", "b"]

@@ -6,6 +6,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from app.content.loader import read_content
@@ -17,6 +18,7 @@ from app.models import (
     Quiz,
     QuizAttempt,
     db,
+    local_date,
     utcnow,
 )
 from app.progress.services import complete_lesson
@@ -320,6 +322,25 @@ def test_override_needs_a_reason_and_keeps_what_was_typed(client, login, officia
     assert 'value="15"' in response.get_data(as_text=True)
 
 
+def test_an_exception_open_until_a_past_day_is_refused(client, login, official, hr_a, quiz):
+    login(hr_a)
+    yesterday = local_date(utcnow()) - timedelta(days=1)
+    response = client.post(
+        f"/quiz/{quiz.slug}/overrides/{official.id}",
+        data={"close_on": yesterday.isoformat(), "reason": "Nghỉ ốm dài ngày"},
+    )
+    assert response.status_code == 400
+    assert "Ngày này đã qua" in response.get_data(as_text=True)
+    assert services.latest_override(quiz, official.id) is None
+    services.start_attempt(quiz, official, now=utcnow())  # not locked out
+    today = local_date(utcnow()).isoformat()
+    response = client.post(
+        f"/quiz/{quiz.slug}/overrides/{official.id}",
+        data={"close_on": today, "reason": "Nghỉ ốm dài ngày"},
+    )
+    assert response.status_code == 302
+
+
 def test_hr_of_another_unit_cannot_override_or_see_results(client, login, official, hr_b, quiz):
     attempt = services.start_attempt(quiz, official, now=utcnow())
     services.submit_attempt(attempt, None, now=utcnow())
@@ -404,6 +425,25 @@ def test_drawing_per_category_and_random_subset(app, official, content_dirs):
     assert categories == ["thu/bai-1", "thu/bai-1", "thu/bai-2"]
 
 
+def test_the_next_attempt_draws_questions_not_shown_before(app, official, content_dirs):
+    courses, quizzes = content_dirs
+    write_course(courses, "mot-cua")
+    gift = "".join(f"::Câu {n}::Câu hỏi số {n} là đúng?{{T}}\n\n" for n in range(1, 26))
+    write_quiz(quizzes, "mot-cua", gift=gift, settings="course: mot-cua\nattempts: 3\ndraw: 10\n")
+    content, errors = read_content(courses, quizzes)
+    assert errors == []
+    load_content(content, now=utcnow())
+    quiz = db.session.scalar(select(Quiz))
+    shown = []
+    for _ in range(3):
+        attempt = services.start_attempt(quiz, official, now=utcnow())
+        shown.append({item.question_id for item in services.attempt_questions(attempt)})
+        services.submit_attempt(attempt, None, now=utcnow())
+    assert [len(s) for s in shown] == [10, 10, 10]
+    assert not shown[0] & shown[1]  # 25 questions: the second attempt repeats none
+    assert len(shown[0] | shown[1] | shown[2]) == 25  # the third shows the last 5, and 5 again
+
+
 def test_an_attempt_open_across_new_year_is_resumed_and_counts_for_its_year(app, official, quiz):
     # Started at 23:50 on 31/12/2025 in Hà Nội (16:50 UTC), no time limit reached yet.
     started = datetime(2025, 12, 31, 16, 50)
@@ -431,3 +471,90 @@ def test_malformed_answer_values_are_ignored_not_errors(client, login, official,
     assert response.status_code == 200
     db.session.refresh(item)
     assert item.response is None
+
+
+RIGHT_ANSWER = "Đáp án đúng:"
+EXPLANATION = "Căn cứ: Nghị định 118/2025"
+
+
+def result_page(client, attempt) -> str:
+    return client.get(f"/quiz/attempts/{attempt.id}/result").get_data(as_text=True)
+
+
+def test_between_attempts_a_blank_submission_shows_the_score_not_the_answer_key(
+    client, login, official, content_dirs
+):
+    """The shipped default: the score after each attempt; right answers and feedback only
+    once no attempt is left."""
+    quiz = load_quiz(content_dirs, "course: mot-cua\nattempts: 3\n")
+    login(official)
+    for number in (1, 2, 3):
+        attempt = start(client, quiz)
+        client.post(f"/quiz/attempts/{attempt.id}/submit", data={})
+        page = result_page(client, attempt)
+        assert "0%" in page
+        if number < 3:
+            assert RIGHT_ANSWER not in page and EXPLANATION not in page
+            assert "sau lần làm bài cuối cùng" in page
+    assert RIGHT_ANSWER in page and EXPLANATION in page
+    assert "sau lần làm bài cuối cùng" not in page
+
+
+def test_review_follows_the_time_the_official_looks(client, login, official, content_dirs):
+    settings = (
+        "course: mot-cua\nattempts: 2\n"
+        "review:\n  immediately: answers\n  open: score\n  closed: feedback\n"
+    )
+    quiz = load_quiz(content_dirs, settings)
+    login(official)
+    attempt = start(client, quiz)
+    client.post(f"/quiz/attempts/{attempt.id}/submit", data=right_form(attempt))
+    page = result_page(client, attempt)  # immediately: their own answers, no key
+    assert "Hướng dẫn tận tình" in page and EXPLANATION not in page
+    with time_machine.travel(utcnow() + timedelta(minutes=3), tick=False):
+        page = result_page(client, attempt)  # later, while open: the score only
+        assert "100%" in page and "Hướng dẫn tận tình" not in page
+    with time_machine.travel(utcnow() + timedelta(days=3), tick=False):
+        quiz.close_at = utcnow() - timedelta(days=1)
+        db.session.commit()
+        page = result_page(client, attempt)  # the quiz has closed: everything
+        assert EXPLANATION in page and RIGHT_ANSWER in page
+
+
+def test_hr_exception_reopening_a_quiz_hides_the_key_again(
+    client, login, official, hr_a, content_dirs
+):
+    quiz = load_quiz(content_dirs, "course: mot-cua\nattempts: 1\n")
+    login(official)
+    attempt = start(client, quiz)
+    client.post(f"/quiz/attempts/{attempt.id}/submit", data={})
+    assert EXPLANATION in result_page(client, attempt)  # the last attempt allowed
+    services.grant_override(
+        quiz,
+        official,
+        extra_minutes=0,
+        extra_attempts=1,
+        close_at=None,
+        reason="Mất điện",
+        granted_by=hr_a,
+        now=utcnow(),
+    )
+    db.session.commit()
+    assert EXPLANATION not in result_page(client, attempt)
+
+
+@pytest.mark.parametrize(
+    ("review", "line", "message"),
+    [
+        ("all", 2, "'review' must be one of score, answers, feedback, not 'all'"),
+        ("\n  later: score", 3, "unknown field 'review.later'"),
+        ("\n  closed: everything", 3, "'review.closed' must be one of score, answers, feedback"),
+        ("[score]", 2, "'review' must be one of score, answers, feedback, or lines"),
+    ],
+)
+def test_review_settings_are_checked(app, content_dirs, review, line, message):
+    courses, quizzes = content_dirs
+    write_course(courses, "mot-cua")
+    write_quiz(quizzes, "mot-cua", settings=f"course: mot-cua\nreview: {review}\n")
+    _, errors = read_content(courses, quizzes)
+    assert any(message in str(e) and f"mot-cua.yml:{line}:" in str(e) for e in errors), errors

@@ -38,11 +38,8 @@ def test_quiz_loads_with_settings_and_rendered_questions(app, content_dirs):
     quiz = db.session.scalar(select(Quiz))
     assert (quiz.title, quiz.course.slug, float(quiz.pass_mark)) == ("Kiểm tra", "mot-cua", 60)
     assert (quiz.time_limit_minutes, quiz.attempts_allowed, quiz.draw_count) == (15, 2, 5)
-    assert (quiz.grading_method, quiz.review_policy, quiz.overdue_policy) == (
-        "last",
-        "answers",
-        "grace",
-    )
+    assert (quiz.grading_method, quiz.overdue_policy) == ("last", "grace")
+    assert (quiz.review_immediately, quiz.review_open, quiz.review_closed) == ("answers",) * 3
     questions = db.session.scalars(select(Question).order_by(Question.position)).all()
     assert [q.type for q in questions] == [
         "multichoice",

@@ -198,7 +198,9 @@ class _Checker(HTMLParser):
             if action is not None and not (action.startswith("/") and not action.startswith("//")):
                 return [f"<form action={action!r}>"]
         elif tag in ("html", "head", "body", "title"):
-            if set(values) - {"lang"}:
+            if set(values) - {"lang"} and not (
+                tag == "body" and set(values) == {"data-user"} and values["data-user"].isdigit()
+            ):
                 return [f"<{tag} {values}>"]
         elif tag in ("dialog", "video", "audio", "source", "marquee", "keygen"):
             return [f"<{tag}>"]

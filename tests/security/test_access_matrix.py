@@ -116,6 +116,13 @@ CASES = [
     Case("auth.login", "GET", "/auth/login", {**signed_in(302), "anonymous": 200}),
     Case("auth.login", "POST", "/auth/login", public(400), data={}),
     Case("auth.logout", "POST", "/auth/logout", public(LOGIN), fresh_clients=True),
+    Case(
+        "auth.logout_everywhere",
+        "POST",
+        "/auth/logout-everywhere",
+        public(LOGIN),
+        fresh_clients=True,
+    ),
     Case("auth.change_password", "GET", "/auth/password", signed_in(200)),
     Case("auth.change_password", "POST", "/auth/password", signed_in(400), data={}),
     # --- learning ----------------------------------------------------------------------------
@@ -215,6 +222,13 @@ CASES = [
     Case("admin.index", "GET", "/admin/", admin_only(200)),
     Case("admin.users", "GET", "/admin/users", admin_only(200)),
     Case("admin.outbox", "GET", "/admin/outbox", admin_only(200)),
+    Case(
+        "admin.end_sessions",
+        "POST",
+        "/admin/users/{deep}/logout",
+        admin_only(302),
+        fresh_clients=True,
+    ),
 ]
 
 QUIZ = "\n\n".join(f"::C{i}::Câu hỏi số {i}?{{T}}" for i in range(1, 6))

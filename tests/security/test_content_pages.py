@@ -3,6 +3,7 @@ payloads: the catalogue, course, lesson, standard and admin pages carry nothing 
 
 from __future__ import annotations
 
+import pytest
 import yaml
 from sqlalchemy import select
 
@@ -34,6 +35,7 @@ def test_checker_sees_what_a_browser_would_run():
     assert author_regions(page) == ["<p>a</p><div><form></form></div>"]
 
 
+@pytest.mark.slow  # every payload through a course load and its pages
 def test_markdown_and_front_matter_payloads_are_inert(app, client, login, content_dirs, official):
     courses, quizzes = content_dirs
     slugs = write_courses(courses)

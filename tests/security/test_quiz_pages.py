@@ -46,6 +46,7 @@ def answer_everything(attempt) -> dict:
     return form
 
 
+@pytest.mark.slow  # every payload on every quiz page
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_gift_payloads_stay_inert_on_every_quiz_page(
     app, client, login, content_dirs, official, admin, fmt

@@ -58,6 +58,10 @@
   var TITLE = "offline-title:";
   var supported = "caches" in window && "serviceWorker" in navigator && window.fetch;
   var note = document.getElementById("offline-note");
+  var OWNER = "offline-owner";
+  // Whose page this is: what one account saved or marked is never shown to, or sent as,
+  // another account signed in later on the same device.
+  var user = document.body.dataset.user || "";
 
   function say(key) {
     if (!note || !note.dataset[key]) return;
@@ -114,6 +118,7 @@
     }).then(function () {
       return caches.delete(fresh);
     }).then(function () {
+      localStorage.setItem(OWNER, user);
       localStorage.setItem(VERSION + box.dataset.offlineCourse, box.dataset.offlineVersion);
       localStorage.setItem(TITLE + box.dataset.offlineCourse, box.dataset.offlineTitle);
     }, function (error) {
@@ -195,10 +200,11 @@
 
   var flushing = false;
   function flush() {
-    var items = readQueue();
-    if (flushing || !items.length || !navigator.onLine) return;
+    var all = readQueue();
+    var items = all.filter(function (item) { return item.user === user; });
+    if (flushing || !user || !items.length || !navigator.onLine) return;
     flushing = true;
-    var left = [];
+    var left = all.filter(function (item) { return item.user !== user; });  // another account's
     var outcome = "sent";
     items.reduce(function (done, item) {
       return done.then(function () {
@@ -216,7 +222,8 @@
   }
 
   function markQueued() {
-    var queued = readQueue().map(function (item) { return item.url; });
+    var queued = readQueue().filter(function (item) { return item.user === user; })
+      .map(function (item) { return item.url; });
     document.querySelectorAll("form[data-offline-complete]").forEach(function (form) {
       var waiting = queued.indexOf(form.action) !== -1;
       form.hidden = waiting;
@@ -225,18 +232,27 @@
     });
   }
 
+  function queue(form) {
+    var items = readQueue();
+    if (!items.some(function (item) { return item.url === form.action && item.user === user; })) {
+      items.push({ url: form.action, user: user, at: new Date().toISOString() });
+    }
+    writeQueue(items);
+    markQueued();
+    say("queued");
+  }
+
   document.querySelectorAll("form[data-offline-complete]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (navigator.onLine) return;  // the ordinary way
       event.preventDefault();
-      var items = readQueue();
-      if (!items.some(function (item) { return item.url === form.action; })) {
-        items.push({ url: form.action, at: new Date().toISOString() });
-      }
-      writeQueue(items);
-      markQueued();
-      say("queued");
+      queue(form);
     });
+    // Sent on a connection that failed: the service worker came back here to keep it.
+    if (location.hash === "#offline-queued") {
+      queue(form);
+      history.replaceState(null, "", location.pathname + location.search);
+    }
   });
 
   // The page shown for what was not saved: the courses that were.
@@ -260,8 +276,26 @@
     });
   }
 
+  // Saved copies belong to the account that saved them: another account's are removed as soon
+  // as a signed-in page of a different account opens (signing out removes them anyway).
+  function forgetOtherAccount() {
+    var owner = localStorage.getItem(OWNER);
+    if (!user || !owner || owner === user) return Promise.resolve();
+    return caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (name) { return name.indexOf(PREFIX) === 0; })
+        .map(function (name) { return caches.delete(name); }));
+    }).then(function () {
+      Object.keys(localStorage).forEach(function (key) {
+        if (key.indexOf(VERSION) === 0 || key.indexOf(TITLE) === 0) localStorage.removeItem(key);
+      });
+      localStorage.removeItem(OWNER);
+    });
+  }
+
   if (!supported) return;
-  document.querySelectorAll("[data-offline-course]").forEach(setUpCourse);
+  forgetOtherAccount().then(function () {
+    document.querySelectorAll("[data-offline-course]").forEach(setUpCourse);
+  });
   document.querySelectorAll("[data-offline-list]").forEach(listSaved);
   markQueued();
   if (!navigator.onLine) say("offline");

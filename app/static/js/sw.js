@@ -45,9 +45,17 @@ function page(request) {
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
-  if (request.method !== "GET") return;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && request.mode === "navigate" && /\/complete$/.test(url.pathname)) {
+    // "Mark as completed" on a connection that looks up but fails: back to the lesson, whose
+    // page (site.js) keeps the mark on the device, instead of the browser's error page.
+    event.respondWith(fetch(request).catch(function () {
+      return Response.redirect(url.pathname.replace(/\/complete$/, "") + "#offline-queued", 303);
+    }));
+    return;
+  }
+  if (request.method !== "GET") return;
   if (request.mode === "navigate") {
     event.respondWith(page(request));
   } else if (url.pathname.indexOf("/static/") === 0) {
