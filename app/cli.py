@@ -26,6 +26,7 @@ from app.content.quizzes import PARSERS
 from app.models import Role, Unit, db, local_date, utcnow
 from app.ops import backup, locks
 from app.people import services as people
+from app.people.commands import people_cli
 from app.progress import services as progress
 from app.quiz import services as quiz_services
 
@@ -396,6 +397,7 @@ def db_restore_command(file: Path, yes: bool):
 def register_cli(app) -> None:
     for group in (content_cli, users_cli, org_cli, demo_cli, quiz_cli, report_cli, notify_cli):
         app.cli.add_command(group)
+    app.cli.add_command(people_cli)
     migrations = app.cli.commands["db"]  # Flask-Migrate's group: `db upgrade`, `db backup`…
     for command in (db_backup_command, db_restore_command):
         migrations.add_command(command)

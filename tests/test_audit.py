@@ -45,6 +45,8 @@ UNAUDITED_COMMANDS = {
     "content sources": "reads the files only",
     "quiz inspect": "reads a file only",
     "report compliance": "reads only",
+    "people list": "reads only",
+    "people template": "writes a template file, nothing in the database",
     "users purge-sessions": "forgets expired sessions and sign-in failures (housekeeping)",
     "quiz close-overdue": "closes officials' attempts whose time is up, by the quiz's own rules",
     "notify reminders": "the reminders it writes are themselves the record (Administration › "
@@ -93,8 +95,29 @@ def _unlock(client, p):
     return client.post(f"/people/{p['an'].id}/unlock")
 
 
+def _upload(client, url: str, text: str, **fields):
+    data = {"file": (io.BytesIO(text.encode("utf-8")), "danh-sach.csv"), **fields}
+    return client.post(url, data=data, content_type="multipart/form-data")
+
+
 # endpoint -> (who acts, what they send)
 ROUTE_CASES = {
+    "roster.import_roster": (
+        "admin",
+        lambda c, p: _upload(
+            c, "/people/import", "username,full_name,unit_code\nmoi.01,Nguyễn Văn Mới,X\n"
+        ),
+    ),
+    "roster.unit_tree": (
+        "admin",
+        lambda c, p: _upload(
+            c, "/people/units", "code,name,kind,parent_code\nX2,Xã Mới (thử),commune,P\n"
+        ),
+    ),
+    "roster.merge": (
+        "admin",
+        lambda c, p: c.post("/people/merge", data={"codes": "Y", "into": "X", "on": "2026-07-01"}),
+    ),
     "admin.end_sessions": ("admin", lambda c, p: c.post(f"/admin/users/{p['an'].id}/logout")),
     "compliance.add_external": (
         "hr",
@@ -295,7 +318,48 @@ COMMAND_CASES = {
     ),
     "org sync-positions": lambda runner, dirs: runner.invoke(args=["org", "sync-positions"]),
     "demo seed": lambda runner, dirs: runner.invoke(args=["demo", "seed"]),
+    "people import": lambda runner, dirs: (
+        runner.invoke(
+            args=[
+                "people",
+                "import-units",
+                _write(dirs, "dv.csv", "code,name,kind,parent_code\nU,Xã U,commune,\n"),
+            ]
+        ),
+        runner.invoke(
+            args=[
+                "people",
+                "import",
+                _write(dirs, "ds.csv", "username,full_name,unit_code\nm.1,Mới,U\n"),
+            ]
+        ),
+    )[1],
+    "people import-units": lambda runner, dirs: runner.invoke(
+        args=[
+            "people",
+            "import-units",
+            _write(dirs, "dv.csv", "code,name,kind,parent_code\nU,Xã U,commune,\n"),
+        ]
+    ),
+    "people merge": lambda runner, dirs: (
+        runner.invoke(
+            args=[
+                "people",
+                "import-units",
+                _write(
+                    dirs, "dv.csv", "code,name,kind,parent_code\nU,Xã U,commune,\nV,Xã V,commune,\n"
+                ),
+            ]
+        ),
+        runner.invoke(args=["people", "merge", "U", "--into", "V", "--on", "2026-07-01"]),
+    )[1],
 }
+
+
+def _write(dirs, name: str, text: str) -> str:
+    path = dirs[0].parent / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
 
 
 def test_every_writing_command_is_audited_or_justified():

@@ -28,6 +28,7 @@ from app.models import (
     db,
 )
 from app.people.scope import in_scope, unit_in_scope
+from app.people.units import membership_on, successor_chain
 
 
 def scoped_units(viewer: User) -> list[Unit]:
@@ -75,11 +76,18 @@ def covered_unit_ids(standard: Standard) -> list[int] | None:
     """
     if not standard.unit_kinds and not standard.unit_codes:
         return None
-    units = db.session.execute(select(Unit.id, Unit.code, Unit.kind, Unit.path)).all()
-    kinds = {unit_id: kind for unit_id, _code, kind, _path in units}
-    roots = [path for _id, code, _kind, path in units if code in (standard.unit_codes or [])]
+    units = db.session.execute(
+        select(Unit.id, Unit.code, Unit.kind, Unit.path, Unit.successor_id)
+    ).all()
+    kinds = {unit_id: kind for unit_id, _code, kind, _path, _s in units}
+    paths = {unit_id: path for unit_id, _code, _kind, path, _s in units}
+    # A merged unit's successors take its place in the standard (``applies_to.units``).
+    chains = successor_chain((unit_id, successor) for unit_id, *_rest, successor in units)
+    named = [unit_id for unit_id, code, *_rest in units if code in (standard.unit_codes or [])]
+    roots = [paths[unit_id] for unit_id in named]
+    roots += [paths[later] for unit_id in named for later in chains[unit_id]]
     covered = []
-    for unit_id, _code, kind, path in units:
+    for unit_id, _code, kind, path, _successor in units:
         if standard.unit_codes and not any(path.startswith(root) for root in roots):
             continue
         if standard.unit_kinds:
@@ -118,9 +126,21 @@ def _grade_ok(standard: Standard):
     return or_(CourseProgress.quiz_grade.is_(None), CourseProgress.quiz_grade >= standard.pass_mark)
 
 
-def population(criterion: ColumnElement[bool]):
-    """Active officials matched by ``criterion`` (a filter on User, Unit or Position)."""
-    return and_(criterion, User.role == Role.OFFICIAL, User.is_active.is_(True))
+def population(criterion: ColumnElement[bool], year: int):
+    """Officials matched by ``criterion`` (a filter on User, Unit or Position): the active ones,
+    and leavers in the years up to the one they left in (the rules then say whether they were
+    still in service on the deadline)."""
+    in_year = or_(User.is_active.is_(True), User.left_on >= date(year, 1, 1))
+    return and_(criterion, User.role == Role.OFFICIAL, in_year)
+
+
+def placed(stmt: Select, day: date) -> Select:
+    """``stmt`` (selecting from User) joined to the unit each official belonged to on ``day``
+    (the membership history; ``User.unit_id`` for an account without one)."""
+    member = membership_on(day)
+    return stmt.outerjoin(member, member.c.user_id == User.id).join(
+        Unit, Unit.id == func.coalesce(member.c.unit_id, User.unit_id)
+    )
 
 
 def official_facts(standard: Standard, year: int, criterion: ColumnElement[bool]):
@@ -178,29 +198,30 @@ def official_facts(standard: Standard, year: int, criterion: ColumnElement[bool]
         .subquery()
     )
     exemption = select(Exemption.user_id, Exemption.reason).where(Exemption.year == year).subquery()
+    stmt = select(
+        User.id,
+        User.username,
+        User.full_name,
+        User.joined_on,
+        Unit.id.label("unit_id"),
+        Unit.code.label("unit_code"),
+        Unit.name.label("unit_name"),
+        Unit.path.label("unit_path"),
+        Position.code.label("position_code"),
+        Position.name.label("position_name"),
+        applicable(standard, unit_ids).label("applicable"),
+        func.coalesce(required.c.n, 0).label("required_total"),
+        func.coalesce(done.c.n, 0).label("required_done"),
+        func.coalesce(progress.c.hours, 0).label("platform_hours"),
+        func.coalesce(external.c.hours, 0).label("external_hours"),
+        progress.c.last_activity,
+        (external.c.user_id.is_not(None)).label("has_external"),
+        exemption.c.reason.label("exemption_reason"),
+        extension.c.deadline.label("extended_deadline"),
+        User.left_on,
+    ).select_from(User)
     stmt = (
-        select(
-            User.id,
-            User.username,
-            User.full_name,
-            User.joined_on,
-            Unit.id.label("unit_id"),
-            Unit.code.label("unit_code"),
-            Unit.name.label("unit_name"),
-            Unit.path.label("unit_path"),
-            Position.code.label("position_code"),
-            Position.name.label("position_name"),
-            applicable(standard, unit_ids).label("applicable"),
-            func.coalesce(required.c.n, 0).label("required_total"),
-            func.coalesce(done.c.n, 0).label("required_done"),
-            func.coalesce(progress.c.hours, 0).label("platform_hours"),
-            func.coalesce(external.c.hours, 0).label("external_hours"),
-            progress.c.last_activity,
-            (external.c.user_id.is_not(None)).label("has_external"),
-            exemption.c.reason.label("exemption_reason"),
-            extension.c.deadline.label("extended_deadline"),
-        )
-        .join(Unit, Unit.id == User.unit_id)
+        placed(stmt, standard.deadline)
         .outerjoin(Position, Position.id == User.position_id)
         .outerjoin(required, required.c.user_id == User.id)
         .outerjoin(done, done.c.user_id == User.id)
@@ -208,7 +229,7 @@ def official_facts(standard: Standard, year: int, criterion: ColumnElement[bool]
         .outerjoin(external, external.c.user_id == User.id)
         .outerjoin(extension, extension.c.user_id == User.id)
         .outerjoin(exemption, exemption.c.user_id == User.id)
-        .where(population(criterion))
+        .where(population(criterion, year))
         .order_by(Unit.path, User.full_name, User.id)
     )
     return stmt
@@ -228,8 +249,7 @@ def missing_courses(
         .subquery()
     )
     rows = db.session.connection().execute(
-        select(User.id, Course.title)
-        .join(Unit, Unit.id == User.unit_id)
+        placed(select(User.id, Course.title).select_from(User), standard.deadline)
         .outerjoin(Position, Position.id == User.position_id)
         .join(StandardCourse, _applies_to_position(standard))
         .join(Course, Course.id == StandardCourse.course_id)
@@ -237,7 +257,7 @@ def missing_courses(
             completed,
             and_(completed.c.user_id == User.id, completed.c.course_id == Course.id),
         )
-        .where(population(criterion), completed.c.user_id.is_(None))
+        .where(population(criterion, year), completed.c.user_id.is_(None))
         .order_by(User.id, Course.sort_order, Course.title)
     )
     missing: dict[int, list[str]] = {}
@@ -246,15 +266,23 @@ def missing_courses(
     return missing
 
 
-def leave_periods(year: int, criterion: ColumnElement[bool]) -> dict[int, list[tuple[date, date]]]:
-    """Long-leave periods touching ``year`` per official (one query)."""
+def leave_periods(
+    year: int, criterion: ColumnElement[bool], deadline: date | None = None
+) -> dict[int, list[tuple[date, date]]]:
+    """Long-leave periods touching ``year`` per official (one query); officials are placed in
+    their unit on ``deadline`` (default: the year's last day)."""
     first, last = date(year, 1, 1), date(year, 12, 31)
+    stmt = select(LeavePeriod.user_id, LeavePeriod.start_date, LeavePeriod.end_date).join(
+        User, User.id == LeavePeriod.user_id
+    )
     rows = db.session.execute(
-        select(LeavePeriod.user_id, LeavePeriod.start_date, LeavePeriod.end_date)
-        .join(User, User.id == LeavePeriod.user_id)
-        .join(Unit, Unit.id == User.unit_id)
+        placed(stmt, deadline or last)
         .outerjoin(Position, Position.id == User.position_id)
-        .where(population(criterion), LeavePeriod.start_date <= last, LeavePeriod.end_date >= first)
+        .where(
+            population(criterion, year),
+            LeavePeriod.start_date <= last,
+            LeavePeriod.end_date >= first,
+        )
     )
     periods: dict[int, list[tuple[date, date]]] = {}
     for user_id, start, end in rows:

@@ -61,6 +61,7 @@ class Facts:
     exemption_reason: str | None = None  # recorded by HR
     extended_deadline: date | None = None
     missing: tuple[str, ...] = ()  # titles of required courses not yet completed
+    left_on: date | None = None  # last day of service of a leaver
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,7 @@ class Result:
     days_left: int  # negative once past the deadline
     exemption: tuple[str, str] | None = field(default=None)  # (kind, detail)
     joined_after_deadline: bool = False  # not covered: not yet in service on the deadline
+    left_on: date | None = None  # set when not covered: no longer in service on the deadline
 
     @property
     def courses_percent(self) -> int:
@@ -91,16 +93,21 @@ class Result:
 
 
 def months_worked(
-    rules: StandardRules, joined_on: date | None, leave: tuple[tuple[date, date], ...]
+    rules: StandardRules,
+    joined_on: date | None,
+    leave: tuple[tuple[date, date], ...],
+    left_on: date | None = None,
 ) -> Decimal:
     """Months in service during the standard's year, less long leave taken while in service.
 
     Service is counted in calendar months, as people count it: from 01/07 to 31/12 is 6 months,
-    from 02/07 it is 5 months and 30 days (5.97). Leave days are deducted at the mean length of
-    a month."""
+    from 02/07 it is 5 months and 30 days (5.97); it ends on a leaver's last day (``left_on``,
+    included). Leave days are deducted at the mean length of a month."""
     first = date(rules.year, 1, 1)
     last = date(rules.year, 12, 31)
     start = max(first, joined_on) if joined_on else first
+    if left_on is not None:
+        last = min(last, left_on)
     if start > last:
         return Decimal(0)
     away: set[int] = set()
@@ -141,11 +148,13 @@ def exemption(rules: StandardRules, facts: Facts) -> tuple[str, str] | None:
         return ("recorded", facts.exemption_reason)
     if rules.joined_after and facts.joined_on and facts.joined_on > rules.joined_after:
         return ("joined_after", rules.joined_after.isoformat())
-    whole_year = not facts.leave and (
-        facts.joined_on is None or facts.joined_on <= date(rules.year, 1, 1)
+    whole_year = (
+        not facts.leave
+        and (facts.joined_on is None or facts.joined_on <= date(rules.year, 1, 1))
+        and (facts.left_on is None or facts.left_on >= date(rules.year, 12, 31))
     )  # most officials: 12 months, no need to count (a minimum is at most 12)
     if rules.min_months_worked and not whole_year:
-        months = months_worked(rules, facts.joined_on, facts.leave)
+        months = months_worked(rules, facts.joined_on, facts.leave, facts.left_on)
         if months < rules.min_months_worked:
             # cut, not rounded: 5.98 months must not read "6.0, fewer than 6"
             return ("months_worked", f"{months.quantize(Decimal('0.1'), rounding=ROUND_DOWN)}")
@@ -154,8 +163,9 @@ def exemption(rules: StandardRules, facts: Facts) -> tuple[str, str] | None:
 
 def evaluate(rules: StandardRules, facts: Facts, today: date) -> Result:
     """In order: not covered; meets the standard (even when exempt: what was done counts, and
-    earns the certificate); exempt; not covered either when not yet in service on the
-    standard's deadline (a standard applies to whom it covers on that date);
+    earns the certificate); not covered when no longer in service on the standard's deadline
+    (a leaver: this wins over an exemption); exempt; not covered either when not yet in
+    service on the deadline (a standard applies to whom it covers on that date);
     overdue; in progress; not started."""
     deadline = max(rules.deadline, facts.extended_deadline or rules.deadline)
     hours = counted_hours(rules, facts)
@@ -174,6 +184,8 @@ def evaluate(rules: StandardRules, facts: Facts, today: date) -> Result:
     hours_ok = rules.min_hours is None or hours >= rules.min_hours
     if courses_ok and hours_ok:
         return Result(Status.COMPLIANT, **common)
+    if facts.left_on is not None and facts.left_on < rules.deadline:
+        return Result(Status.NOT_APPLICABLE, left_on=facts.left_on, **common)
     exempt = exemption(rules, facts)
     if exempt:
         return Result(Status.EXEMPT, exemption=exempt, **common)

@@ -137,7 +137,7 @@ def statuses(
     year = standard.year
     rules = rules_of(standard)
     missing = queries.missing_courses(standard, year, criterion) if with_missing else {}
-    leave = queries.leave_periods(year, criterion)
+    leave = queries.leave_periods(year, criterion, standard.deadline)
     # Core execution and positional rows: no ORM loading machinery, no per-name lookups
     # (most of the time per official).
     rows = db.session.connection().execute(queries.official_facts(standard, year, criterion)).all()
@@ -161,6 +161,7 @@ def statuses(
         has_external,
         exemption_reason,
         extended_deadline,
+        left_on,
     ) in rows:
         facts = Facts(
             applicable=bool(applicable),
@@ -174,6 +175,7 @@ def statuses(
             exemption_reason=exemption_reason,
             extended_deadline=extended_deadline,
             missing=tuple(missing.get(user_id, ())),
+            left_on=left_on,
         )
         yield OfficialStatus(
             user_id=user_id,

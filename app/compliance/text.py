@@ -44,6 +44,14 @@ def _reason(result: Result, standard: Standard) -> str:
             year=standard.year,
             date=_date(standard.deadline),
         )
+    if result.status == Status.NOT_APPLICABLE and result.left_on is not None:
+        return gettext(
+            "The %(year)d standard does not apply: left service on %(date)s, before its "
+            "deadline (%(deadline)s).",
+            year=standard.year,
+            date=_date(result.left_on),
+            deadline=_date(standard.deadline),
+        )
     if result.status == Status.NOT_APPLICABLE:
         return gettext(
             "The %(year)d standard does not apply to this position or unit.", year=standard.year

@@ -33,6 +33,7 @@ from app.models.user import (
     Role,
     Unit,
     UnitKind,
+    UnitMembership,
     User,
     UserSession,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "Track",
     "Unit",
     "UnitKind",
+    "UnitMembership",
     "User",
     "UserSession",
     "db",

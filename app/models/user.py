@@ -107,6 +107,8 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     # Start of service, for the exemption rules (months worked): a move between units keeps it.
     joined_on: Mapped[date | None]
+    # Last day of service (a leaver): the account is inactive, its history stays.
+    left_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
@@ -147,6 +149,18 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+class UnitMembership(db.Model):
+    """Which unit an account belonged to, from ``start_on`` to ``end_on`` (both included;
+    ``None``: open). Each year's report places an official in the unit they belonged to on
+    that year's deadline; an account without any row is placed by ``User.unit_id``."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    start_on: Mapped[date | None]
+    end_on: Mapped[date | None]
 
 
 class LoginFailure(db.Model):

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
 
 from app import audit
-from app.models import HrScope, LoginFailure, Position, Role, Unit, User, db
+from app.models import HrScope, LoginFailure, Position, Role, Unit, User, db, local_date
 from app.people.scope import (
     can_see_unit,
     forget_scope,
@@ -24,6 +24,7 @@ from app.people.scope import (
     unit_in_scope,
     visible_unit_ids,
 )
+from app.people.units import record_moves
 from app.text import fold, nfc
 
 logger = logging.getLogger(__name__)
@@ -270,6 +271,8 @@ def update_account(
     user.position = position
     user.joined_on = joined_on
     moved = (unit.id if unit else None) != user.unit_id
+    if moved and unit is not None:  # the history reports each year under the right unit
+        record_moves([(user.id, user.unit_id, unit.id)], local_date(now))
     user.unit = unit
     role_changed = role != user.role
     scope_before = [u.code for u in hr_scope_units(user)] if role_changed else []

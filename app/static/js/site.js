@@ -303,3 +303,11 @@
   window.addEventListener("offline", function () { say("offline"); });
   flush();
 })();
+
+// The printable sheet of new accounts: a button that prints the page.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
+})();
