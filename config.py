@@ -25,6 +25,24 @@ def database_url(url: str | None) -> str | None:
     return url
 
 
+def engine_options(url: str | None, environ=os.environ) -> dict:
+    """SQLAlchemy engine options: connections checked before use; on PostgreSQL, the pool of
+    each process sized from ``DB_POOL_SIZE``, ``DB_MAX_OVERFLOW`` and ``DB_POOL_RECYCLE``
+    (seconds) when set. A gunicorn sync worker serves one request at a time, so a pool of 2
+    with no overflow is enough; the server must allow every worker of every machine:
+    machines x workers x (pool size + overflow) + the scheduled jobs < ``max_connections``."""
+    options: dict = {"pool_pre_ping": True}
+    if url and url.startswith("postgresql"):
+        for key, name in (
+            ("pool_size", "DB_POOL_SIZE"),
+            ("max_overflow", "DB_MAX_OVERFLOW"),
+            ("pool_recycle", "DB_POOL_RECYCLE"),
+        ):
+            if environ.get(name):
+                options[key] = int(environ[name])
+    return options
+
+
 def _instance_secret_key() -> str:
     """A development secret generated once and kept under ``instance/``."""
     path = INSTANCE_DIR / "secret_key"
@@ -41,7 +59,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL")) or (
         "sqlite:///" + str(INSTANCE_DIR / "app.db")
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = engine_options(SQLALCHEMY_DATABASE_URI)
     COURSES_DIR = os.environ.get("COURSES_DIR", str(BASE_DIR / "courses"))
     QUIZZES_DIR = os.environ.get("QUIZZES_DIR", str(BASE_DIR / "quizzes"))
 
@@ -97,6 +115,7 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-only-secret"
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
+    SQLALCHEMY_ENGINE_OPTIONS = engine_options(SQLALCHEMY_DATABASE_URI)
     WTF_CSRF_ENABLED = False  # tests of CSRF turn it back on
     LOGIN_WINDOW_MINUTES = 15
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5

@@ -175,12 +175,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.compliance.views import bp as compliance_bp
     from app.learn.views import bp as learn_bp
     from app.offline.views import bp as offline_bp
+    from app.ops.views import bp as ops_bp
     from app.people.roster_views import bp as roster_bp
     from app.people.views import bp as people_bp
     from app.quiz.views import bp as quiz_bp
 
     blueprints = (auth_bp, learn_bp, quiz_bp, compliance_bp, certificates_bp, records_bp, admin_bp)
-    for bp in (*blueprints, people_bp, roster_bp, offline_bp, api_clients_bp):
+    for bp in (*blueprints, people_bp, roster_bp, offline_bp, api_clients_bp, ops_bp):
         app.register_blueprint(bp)
     init_api(app)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from datetime import timedelta
@@ -24,6 +25,7 @@ from app.content.gift import inspect_dict, parse_gift
 from app.content.legal import read_register
 from app.content.quizzes import PARSERS
 from app.models import Role, Unit, db, local_date, utcnow
+from app.ops import backup, locks
 from app.people import services as people
 from app.people.commands import people_cli
 from app.progress import services as progress
@@ -37,6 +39,24 @@ quiz_cli = AppGroup("quiz", help="Question files and quiz attempts.")
 report_cli = AppGroup("report", help="Compliance reports for scheduled jobs.")
 notify_cli = AppGroup("notify", help="Reminders by e-mail (or to the outbox).")
 api_cli = AppGroup("api", help="Clients of the JSON API (/api/v1) and their tokens.")
+
+
+def _one_at_a_time(name: str):
+    """A scheduled job that cron may start on every application server at once: one runs, the
+    others say so and exit 0 (app/ops/locks.py)."""
+
+    def decorate(command):
+        @functools.wraps(command)
+        def run(*args, **kwargs):
+            with locks.job_lock(name) as acquired:
+                if not acquired:
+                    click.echo(f"{name} is already running elsewhere: nothing done.")
+                    return None
+                return command(*args, **kwargs)
+
+        return run
+
+    return decorate
 
 
 def _read_all():
@@ -270,6 +290,7 @@ def inspect_quiz_command(path: Path, as_json: bool):
 
 
 @quiz_cli.command("close-overdue")
+@_one_at_a_time("quiz close-overdue")
 def close_overdue_command():
     """Submit or close attempts whose time is up (run every few minutes from cron)."""
     closed = quiz_services.finalize_overdue(now=utcnow())
@@ -334,6 +355,7 @@ def report_compliance_command(year, unit_code, level, fmt, output):
 @click.option(
     "--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as if on this day."
 )
+@_one_at_a_time("notify reminders")
 def reminders_command(on):
     """Send the reminders due today (run daily); nobody gets the same reminder twice."""
     now = utcnow()
@@ -385,6 +407,34 @@ def revoke_client_command(name: str):
     click.echo(f"Client {client.name!r} revoked.")
 
 
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def db_backup_command(file: Path):
+    """Back up the whole database to FILE while the site runs (SQLite: its online backup;
+    PostgreSQL: pg_dump, custom format)."""
+    try:
+        backup.backup(file)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backed up to {file} ({file.stat().st_size:,} bytes).")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace a database that already has tables.")
+def db_restore_command(file: Path, yes: bool):
+    """Restore the database from a backup made by `db backup`. Stop the application servers
+    first; a database that has tables is replaced only with --yes."""
+    try:
+        restored = backup.restore(file, replace=yes)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Restored {restored.tables} tables from {file}"
+        + (" (the previous database was replaced)." if restored.replaced else ".")
+    )
+
+
 def register_cli(app) -> None:
     for group in (
         content_cli,
@@ -398,3 +448,6 @@ def register_cli(app) -> None:
     ):
         app.cli.add_command(group)
     app.cli.add_command(people_cli)
+    migrations = app.cli.commands["db"]  # Flask-Migrate's group: `db upgrade`, `db backup`…
+    for command in (db_backup_command, db_restore_command):
+        migrations.add_command(command)

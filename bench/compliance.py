@@ -4,10 +4,11 @@
     .venv/bin/python bench/compliance.py 1000 10000 100000
     BENCH_DATABASE_URL=postgresql://… .venv/bin/python bench/compliance.py 10000
 
-For each size it builds a province of communes (100 officials each) with a year of course
-completions and external training, then times, as the province's HR (median of 5 runs):
-the status computation, the dashboard page, the officials list page and the full CSV export,
-and counts the SQL statements of each request (they must not grow with the head count).
+For each size it builds a province of communes (100 officials each, across the job positions)
+with a year of lesson marks, course completions, submitted quiz attempts and external training
+(:func:`build`, also the data of ``bench/run.py``), then times, as the province's HR (median of
+5 runs): the status computation, the dashboard page, the officials list page and the full CSV
+export, and counts the SQL statements of each request (they must not grow with the head count).
 """
 
 from __future__ import annotations
@@ -31,10 +32,15 @@ from app import create_app  # noqa: E402
 from app.compliance import queries, services  # noqa: E402
 from app.content.loader import load_content, read_content  # noqa: E402
 from app.models import (  # noqa: E402
+    AttemptState,
     Course,
     CourseProgress,
     ExternalTraining,
+    Lesson,
+    LessonCompletion,
     Position,
+    Quiz,
+    QuizAttempt,
     Role,
     UnitKind,
     User,
@@ -50,6 +56,9 @@ PASSWORD = "bench-password"
 
 
 def build(size: int) -> None:
+    """A province of ``size`` officials and its year: every official has some courses started,
+    most of them completed (each lesson marked, the course's quiz passed in one attempt), and
+    one in ten an external training record."""
     rng = random.Random(size)
     sync_positions()
     content, errors = read_content(ROOT / "courses", ROOT / "quizzes")
@@ -64,6 +73,10 @@ def build(size: int) -> None:
     ]
     positions = [p.id for p in db.session.scalars(select(Position).where(Position.is_current))]
     courses = list(db.session.scalars(select(Course)))
+    lessons: dict[int, list[int]] = {}
+    for lesson_id, course_id in db.session.execute(select(Lesson.id, Lesson.course_id)):
+        lessons.setdefault(course_id, []).append(lesson_id)
+    quizzes = {q.course_id: q.id for q in db.session.scalars(select(Quiz)) if q.course_id}
     password_hash = generate_password_hash(PASSWORD)
     db.session.add(
         User(
@@ -93,7 +106,7 @@ def build(size: int) -> None:
     db.session.execute(insert(User), users)
     ids = list(db.session.scalars(select(User.id).where(User.role == Role.OFFICIAL)))
     year = local_date(utcnow()).year
-    progress, external = [], []
+    progress, external, marks, attempts = [], [], [], []
     for user_id in ids:
         for course in rng.sample(courses, rng.randint(0, len(courses))):
             done = rng.random() < 0.8
@@ -112,6 +125,19 @@ def build(size: int) -> None:
                     "source": "platform",
                 }
             )
+            for lesson_id in lessons.get(course.id, []) if done else []:
+                marks.append(
+                    {"user_id": user_id, "lesson_id": lesson_id, "year": year}
+                    | {"completed_at": moment, "lesson_revision": 1}
+                )
+            if done and course.id in quizzes:
+                grade = progress[-1]["quiz_grade"]
+                attempts.append(
+                    {"quiz_id": quizzes[course.id], "user_id": user_id, "year": year}
+                    | {"number": 1, "state": AttemptState.SUBMITTED, "started_at": moment}
+                    | {"submitted_at": moment, "score": grade, "passed": grade >= 70}
+                    | {"auto_submitted": False, "has_essay": False}
+                )
         if rng.random() < 0.1:
             external.append(
                 {
@@ -127,8 +153,13 @@ def build(size: int) -> None:
                     "created_at": utcnow(),
                 }
             )
-    for chunk in range(0, len(progress), 5000):
-        db.session.execute(insert(CourseProgress), progress[chunk : chunk + 5000])
+    for model, rows in (
+        (CourseProgress, progress),
+        (LessonCompletion, marks),
+        (QuizAttempt, attempts),
+    ):
+        for chunk in range(0, len(rows), 5000):
+            db.session.execute(insert(model), rows[chunk : chunk + 5000])
     if external:
         db.session.execute(insert(ExternalTraining), external)
     db.session.commit()

@@ -233,6 +233,8 @@ CASES = [
     Case("api.compliance_units", "GET", "/api/v1/compliance/{year}/units", public(401)),
     Case("api.standard", "GET", "/api/v1/standards/{year}", public(401)),
     Case("api.certificate", "GET", "/api/v1/certificates/{code}", public(401)),
+    # --- operations ------------------------------------------------------------------------
+    Case("ops.healthz", "GET", "/healthz", public(200)),
     Case("certificates.verify", "GET", "/verify/{code}", public(200)),
     # --- HR ----------------------------------------------------------------------------------
     Case("compliance.dashboard", "GET", "/hr/?year={year}", staff(200)),

@@ -1,0 +1,681 @@
+"""The benchmark of issue 11, on one engine: ``bench/run.sh`` runs it on SQLite, then on a
+throw-away PostgreSQL (see bench/README.md).
+
+    .venv/bin/python bench/run.py --engine sqlite [--sizes 1000,10000] [--quick]
+
+Three parts, each printed as a table:
+
+1. **Sizes**: for each head count, a province built by ``bench/compliance.py``'s generator;
+   as the province's HR, in process (Flask's test client): the dashboard (median of runs),
+   the CSV and XLSX exports, SQL statements per request, and the peak of Python memory
+   allocated during the request (tracemalloc).
+2. **HTTP**: the app and the bare Flask-Login page of ``bench/reference.py``, each served by
+   gunicorn with 2 sync workers on loopback, loaded by ``wrk`` (8 connections; a Python
+   load generator with threads when wrk is missing), in alternating rounds; each page's
+   throughput and p99 latency as a ratio of the bare page's.
+3. **Deadline rush**: 50 officials at once (threads, one connection each) for 60 s against the
+   app served by gunicorn (2 x CPUs + 1 workers, as ``make serve``): open the quiz, start an
+   attempt, open it, save the answers twice, submit, again; then the database is checked:
+   every attempt a client started is there once, every submitted attempt is submitted with
+   every answer saved. Errors, lost and duplicated rows, p50/p95 latency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html.parser
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+from dataclasses import dataclass, field
+from datetime import timedelta
+from http.client import HTTPConnection, HTTPException
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, select, update  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.models import (  # noqa: E402
+    AttemptQuestion,
+    AttemptState,
+    Course,
+    Lesson,
+    Quiz,
+    QuizAttempt,
+    User,
+    db,
+    utcnow,
+)
+from bench.compliance import PASSWORD, build, timed  # noqa: E402
+from config import TestingConfig, database_url  # noqa: E402
+
+SECRET_KEY = "bench-only-secret-key-0123456789"
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+
+
+def bench_config(url: str) -> type:
+    return type(
+        "BenchConfig",
+        (TestingConfig,),
+        {"SQLALCHEMY_DATABASE_URI": database_url(url), "SQLALCHEMY_ENGINE_OPTIONS": {}},
+    )
+
+
+def fresh_country(url: str, size: int):
+    """An app on an empty schema with ``size`` officials built in; returns (app, seconds)."""
+    app = create_app(bench_config(url))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        started = time.perf_counter()
+        build(size)
+        built = time.perf_counter() - started
+        db.session.remove()
+    return app, built
+
+
+# --- 1. sizes --------------------------------------------------------------------------------
+
+
+def consume(client, path: str) -> int:
+    """GET ``path`` and read the streamed body chunk by chunk (never all at once)."""
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    size = sum(len(chunk) for chunk in response.iter_encoded())
+    response.close()
+    return size
+
+
+def peak_mb(fn) -> float:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def measure_sizes(url: str, sizes: list[int], runs: int, xlsx_limit: int) -> list[dict]:
+    rows = []
+    for size in sizes:
+        app, built = fresh_country(url, size)
+        with app.app_context():
+            client = app.test_client()
+            client.post("/auth/login", data={"username": "hr.bench", "password": PASSWORD})
+            row = {"officials": size, "build_s": built}
+            row["dashboard"] = timed(lambda c=client: consume(c, "/hr/"), runs)
+            row["dashboard_mb"] = peak_mb(lambda c=client: consume(c, "/hr/"))
+            row["csv"] = timed(lambda c=client: consume(c, "/hr/export.csv"), max(1, runs // 2))
+            row["csv_mb"] = peak_mb(lambda c=client: consume(c, "/hr/export.csv"))
+            if size <= xlsx_limit:
+                row["xlsx"] = timed(lambda c=client: consume(c, "/hr/export.xlsx"), 1)
+                row["xlsx_mb"] = peak_mb(lambda c=client: consume(c, "/hr/export.xlsx"))
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+        rows.append(row)
+        print_size_row(row)
+    return rows
+
+
+def print_size_header(engine: str, runs: int) -> None:
+    print(f"\n## Sizes ({engine}): province HR, ms (median of {runs}; exports fewer), SQL")
+    print("statements per request, peak Python memory allocated during the request (MB)\n")
+    print(
+        "| officials | build s | dashboard | dashboard MB | CSV export | CSV MB | XLSX | XLSX MB |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+
+
+def print_size_row(row: dict) -> None:
+    def cell(key):
+        return f"{row[key][0]:,.0f} ms, {row[key][1]} q" if key in row else "–"
+
+    def mb(key):
+        return f"{row[key]:,.1f}" if key in row else "–"
+
+    print(
+        f"| {row['officials']:,} | {row['build_s']:.0f} | {cell('dashboard')} | "
+        f"{mb('dashboard_mb')} | {cell('csv')} | {mb('csv_mb')} | {cell('xlsx')} | "
+        f"{mb('xlsx_mb')} |",
+        flush=True,
+    )
+
+
+# --- serving -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn on loopback, stopped (its process only) when the block ends."""
+
+    def __init__(self, target: str, url: str, workers: int, workdir: Path):
+        self.port = free_port()
+        env = {
+            **os.environ,
+            "APP_ENV": "production",
+            "SECRET_KEY": SECRET_KEY,
+            "SESSION_COOKIE_SECURE": "0",
+            "DATABASE_URL": url,
+            "INSTANCE_DIR": str(workdir),
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+        }
+        self.log = (workdir / f"gunicorn-{self.port}.log").open("w")
+        self.process = subprocess.Popen(
+            [GUNICORN, "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), target],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def __enter__(self) -> Server:
+        """Returns once quick answers show that every worker has booted (the socket is open
+        before the workers are)."""
+        deadline = time.monotonic() + 120
+        quick = 0
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn stopped; see {self.log.name}")
+            try:
+                reply = Browser(self.port).request("GET", "/")
+            except (OSError, HTTPException):
+                time.sleep(0.2)
+                continue
+            quick = quick + 1 if reply.seconds < 0.2 else 0
+            if quick >= 10:
+                return self
+        raise RuntimeError("gunicorn did not start in 120 s")
+
+    def __exit__(self, *_exc) -> None:
+        self.process.terminate()
+        self.process.wait(30)
+        self.log.close()
+
+
+@dataclass
+class Reply:
+    status: int
+    location: str
+    body: str
+    seconds: float
+
+
+class Browser:
+    """One keep-alive connection and its cookies; redirects are not followed."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.connection = HTTPConnection("127.0.0.1", port, timeout=120)
+
+    def request(self, method: str, path: str, form=None, accept: str = "text/html") -> Reply:
+        headers = {"Accept": accept}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            data = response.read()
+        except (OSError, HTTPException):
+            self.connection.close()
+            self.connection = HTTPConnection("127.0.0.1", self.port, timeout=120)
+            raise
+        seconds = time.perf_counter() - started
+        for cookie in response.headers.get_all("Set-Cookie") or []:
+            name, _sep, value = cookie.split(";", 1)[0].partition("=")
+            self.cookies[name.strip()] = value
+        return Reply(
+            response.status,
+            response.headers.get("Location", ""),
+            data.decode("utf-8", "replace"),
+            seconds,
+        )
+
+    def login(self, username: str) -> None:
+        token = csrf_token(self.request("GET", "/auth/login").body)
+        reply = self.request(
+            "POST", "/auth/login", {"username": username, "password": PASSWORD, "csrf_token": token}
+        )
+        if reply.status != 302 or "/auth/login" in reply.location:
+            raise RuntimeError(f"cannot sign in as {username}: {reply.status}")
+
+
+_TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*>')
+
+
+def csrf_token(page: str) -> str:
+    tag = _TOKEN.search(page)
+    if tag is None:
+        raise RuntimeError("no CSRF token on the page")
+    return re.search(r'value="([^"]*)"', tag.group(0)).group(1)
+
+
+# --- 2. HTTP throughput ----------------------------------------------------------------------
+
+
+def wrk_round(url: str, cookie: str, seconds: float, connections: int) -> tuple[float, float]:
+    """(requests per second, p99 ms) of one wrk run; any non-2xx answer is an error."""
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
+        + ["--timeout", "60s"]  # wrk's default (2 s) would drop a slow page's answers
+        + ["-H", f"Cookie: session={cookie}", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    if "Non-2xx" in output:
+        raise RuntimeError(f"{url} answered errors or redirects:\n{output}")
+    if "Socket errors" in output:
+        print(
+            f"warning: {url}: {output.split('Socket errors:')[1].splitlines()[0]}", file=sys.stderr
+        )
+    if "Requests/sec" not in output or " 0 requests in" in output:
+        return 0.0, float("nan")  # not one answer in the round
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    value, unit = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", output).groups()
+    return rps, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def python_round(url: str, cookie: str, seconds: float, connections: int) -> tuple[float, float]:
+    """The same as :func:`wrk_round` with threads (slower: it shares the 2 cores too)."""
+    port = int(url.split(":")[2].split("/")[0])
+    path = "/" + url.split("/", 3)[3]
+    latencies: list[float] = []
+    stop = time.monotonic() + seconds
+    errors = []
+
+    def load():
+        browser = Browser(port)
+        browser.cookies["session"] = cookie
+        while time.monotonic() < stop:
+            reply = browser.request("GET", path)
+            if reply.status != 200:
+                errors.append(reply.status)
+            latencies.append(reply.seconds * 1000)
+
+    threads = [threading.Thread(target=load) for _ in range(connections)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise RuntimeError(f"{url} answered {errors[:5]}")
+    latencies.sort()
+    return len(latencies) / (time.monotonic() - started), latencies[int(len(latencies) * 0.99)]
+
+
+def measure_http(app, url: str, size: int, workdir: Path, rounds: int, seconds: float) -> dict:
+    with app.app_context():
+        course = db.session.scalars(select(Course).order_by(Course.id)).first()
+        lesson = db.session.scalars(
+            select(Lesson).where(Lesson.course_id == course.id).order_by(Lesson.position)
+        ).first()
+        quiz = db.session.scalars(select(Quiz).order_by(Quiz.id)).first()
+        db.session.remove()
+        db.engine.dispose()
+    load = wrk_round if shutil.which("wrk") else python_round
+    with (
+        Server("run:app", url, 2, workdir) as site,
+        Server("bench.reference:app", url, 2, workdir) as bare,
+    ):
+        official, hr = Browser(site.port), Browser(site.port)
+        official.login("cc000001")
+        hr.login("hr.bench")
+        pages = {
+            "bare Flask-Login page": (bare.port, "/", official),
+            "lesson page": (site.port, f"/courses/{course.slug}/{lesson.slug}", official),
+            "official's home": (site.port, "/", official),
+            "quiz page": (site.port, f"/quiz/{quiz.slug}", official),
+            "HR dashboard": (site.port, "/hr/", hr),
+        }
+        for name, (port, path, who) in pages.items():  # each page answers 200 (and warms up)
+            probe = Browser(port)
+            probe.cookies = dict(who.cookies)
+            for _ in range(5):
+                reply = probe.request("GET", path)
+                if reply.status != 200:
+                    raise RuntimeError(f"{name} {path} answered {reply.status}")
+        results: dict[str, list[tuple[float, float]]] = {name: [] for name in pages}
+        for _round in range(rounds):
+            for name, (port, path, who) in pages.items():
+                url_ = f"http://127.0.0.1:{port}{path}"
+                results[name].append(load(url_, who.cookies["session"], seconds, 8))
+    return {"tool": load.__name__, "size": size, "results": results}
+
+
+def print_http(engine: str, http: dict, rounds: int, seconds: float) -> None:
+    tool = "wrk" if http["tool"] == "wrk_round" else "Python threads"
+    print(
+        f"\n## HTTP ({engine}, {http['size']:,} officials): gunicorn 2 sync workers, {tool}, "
+        f"8 connections, {rounds} alternating rounds of {seconds:g} s (medians)\n"
+    )
+    print("| page | requests/s | × bare | p99 ms | p99 × bare |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    results = http["results"]
+    bare = results["bare Flask-Login page"]
+    bare_rps = statistics.median(r for r, _ in bare) or float("nan")
+    bare_p99 = statistics.median(p for _, p in bare)
+    for name, rounds_ in results.items():
+        rps = statistics.median(r for r, _ in rounds_)
+        p99 = statistics.median(p for _, p in rounds_)
+        print(f"| {name} | {rps:,.0f} | {rps / bare_rps:.2f} | {p99:,.1f} | {p99 / bare_p99:.1f} |")
+
+
+# --- 3. deadline rush ----------------------------------------------------------------------
+
+
+class AttemptForm(html.parser.HTMLParser):
+    """The fields of the attempt form, answered: the first choice of every question, "1" in
+    text fields, the first option of every list."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self._inside = False
+        self._select: str | None = None
+        self._chosen: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and a.get("id") == "attempt-form":
+            self._inside = True
+        if not self._inside or not a.get("name"):
+            if tag == "option" and self._select and a.get("value"):
+                self.fields.append((self._select, a["value"]))
+                self._select = None
+            return
+        name = a["name"]
+        if tag == "input" and a.get("type") == "hidden":
+            self.fields.append((name, a.get("value", "")))
+        elif tag == "input" and a.get("type") in ("radio", "checkbox"):
+            if name not in self._chosen:
+                self._chosen.add(name)
+                self.fields.append((name, a.get("value", "")))
+        elif tag == "input" and a.get("type", "text") == "text":
+            self.fields.append((name, "1"))
+        elif tag == "textarea":
+            self.fields.append((name, "Bài làm đo kiểm."))
+        elif tag == "select":
+            self._select = name
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._inside = False
+
+
+@dataclass
+class RushLog:
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    started: list[int] = field(default_factory=list)
+    submitted: list[int] = field(default_factory=list)
+    saves: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Clock:
+    """Every official signs in first; the rush starts for all at once when ``go`` is set."""
+
+    def __init__(self):
+        self.signed_in = threading.Semaphore(0)
+        self.go = threading.Event()
+        self.stop = 0.0
+
+
+def rush_official(port: int, username: str, slug: str, clock: Clock, log: RushLog) -> None:
+    browser = Browser(port)
+
+    def call(method, path, form=None, accept="text/html", expect=(200,)):
+        try:
+            reply = browser.request(method, path, form, accept)
+        except (OSError, HTTPException) as exc:
+            with log.lock:
+                log.errors.append(f"{method} {path}: {exc!r}")
+            return None
+        with log.lock:
+            log.latencies.append(reply.seconds * 1000)
+            if reply.status not in expect:
+                log.errors.append(f"{method} {path}: {reply.status} {reply.location}")
+                return None
+        return reply
+
+    try:
+        browser.login(username)
+    except (RuntimeError, OSError, HTTPException) as exc:
+        log.errors.append(f"login {username}: {exc!r}")
+        return
+    finally:
+        clock.signed_in.release()
+    clock.go.wait()
+    while time.monotonic() < clock.stop:
+        overview = call("GET", f"/quiz/{slug}")
+        if overview is None:
+            continue
+        started = call(
+            "POST", f"/quiz/{slug}/start", {"csrf_token": csrf_token(overview.body)}, expect=(302,)
+        )
+        if started is None:
+            continue
+        match = re.search(r"/quiz/attempts/(\d+)$", started.location)
+        if match is None:
+            log.errors.append(f"start {slug}: sent to {started.location}")
+            continue
+        attempt_id = int(match.group(1))
+        with log.lock:
+            log.started.append(attempt_id)
+        page = call("GET", f"/quiz/attempts/{attempt_id}")
+        if page is None:
+            continue
+        form = AttemptForm()
+        form.feed(page.body)
+        for _ in range(2):
+            saved = call(
+                "POST", f"/quiz/attempts/{attempt_id}/save", form.fields, "application/json"
+            )
+            if saved is not None:
+                if json.loads(saved.body) != {"saved": True}:
+                    log.errors.append(f"save {attempt_id}: {saved.body[:200]}")
+                else:
+                    with log.lock:
+                        log.saves += 1
+        done = call("POST", f"/quiz/attempts/{attempt_id}/submit", form.fields, expect=(302,))
+        if done is not None and done.location.endswith(f"/quiz/attempts/{attempt_id}/result"):
+            with log.lock:
+                log.submitted.append(attempt_id)
+        elif done is not None:
+            log.errors.append(f"submit {attempt_id}: sent to {done.location}")
+
+
+def deadline_rush(app, url: str, workdir: Path, officials: int, seconds: float) -> dict:
+    with app.app_context():
+        db.session.execute(update(Quiz).values(attempts_allowed=0))  # as many as time allows
+        db.session.commit()
+        slugs = list(db.session.scalars(select(Quiz.slug).order_by(Quiz.id)))
+        before = utcnow() - timedelta(seconds=1)
+        db.session.remove()
+        db.engine.dispose()
+    workers = 2 * (os.cpu_count() or 1) + 1
+    log = RushLog()
+    with Server("run:app", url, workers, workdir) as site:
+        clock = Clock()
+        threads = [
+            threading.Thread(
+                target=rush_official,
+                args=(site.port, f"cc{n:06d}", slugs[n % len(slugs)], clock, log),
+            )
+            for n in range(officials)
+        ]
+        for thread in threads:
+            thread.start()
+        for _thread in threads:  # every official signed in (or failed to): the rush begins
+            clock.signed_in.acquire()
+        clock.stop = time.monotonic() + seconds
+        clock.go.set()
+        for thread in threads:
+            thread.join()
+    with app.app_context():
+        rush_users = select(User.id).where(
+            User.username.in_([f"cc{n:06d}" for n in range(officials)])
+        )
+        attempts = db.session.scalars(
+            select(QuizAttempt).where(
+                QuizAttempt.user_id.in_(rush_users), QuizAttempt.started_at >= before
+            )
+        ).all()
+        in_db = {a.id: a for a in attempts}
+        lost = sorted(set(log.started) - set(in_db))
+        unknown = sorted(set(in_db) - set(log.started))  # rows no client started: duplicates
+        repeated = len(log.started) - len(set(log.started))
+        not_submitted = [i for i in log.submitted if in_db.get(i) and in_db[i].state != "submitted"]
+        unanswered = db.session.scalar(
+            select(func.count())
+            .select_from(AttemptQuestion)
+            .where(AttemptQuestion.attempt_id.in_(log.submitted or [0]))
+            .where(AttemptQuestion.response.is_(None))
+        )
+        duplicated_answers = db.session.scalar(
+            select(func.count()).select_from(
+                select(AttemptQuestion.attempt_id, AttemptQuestion.question_id)
+                .where(AttemptQuestion.attempt_id.in_(list(in_db) or [0]))
+                .group_by(AttemptQuestion.attempt_id, AttemptQuestion.question_id)
+                .having(func.count() > 1)
+                .subquery()
+            )
+        )
+        answers = db.session.scalar(
+            select(func.count())
+            .select_from(AttemptQuestion)
+            .where(AttemptQuestion.attempt_id.in_(log.submitted or [0]))
+        )
+        submitted_states = sum(1 for a in attempts if a.state == AttemptState.SUBMITTED)
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+    latencies = sorted(log.latencies) or [0.0]
+    return {
+        "officials": officials,
+        "seconds": seconds,
+        "workers": workers,
+        "requests": len(log.latencies),
+        "errors": log.errors,
+        "started": len(log.started),
+        "submitted": len(log.submitted),
+        "saves": log.saves,
+        "answers": answers,
+        "in_db": len(in_db),
+        "submitted_in_db": submitted_states,
+        "lost": len(lost) + len(not_submitted),
+        "duplicated": len(unknown) + repeated + duplicated_answers,
+        "unanswered": unanswered,
+        "p50": latencies[len(latencies) // 2],
+        "p95": latencies[int(len(latencies) * 0.95)],
+        "max": latencies[-1],
+    }
+
+
+def print_rush(engine: str, rush: dict) -> None:
+    print(
+        f"\n## Deadline rush ({engine}): {rush['officials']} officials at once for "
+        f"{rush['seconds']:g} s, gunicorn {rush['workers']} sync workers\n"
+    )
+    print(
+        f"{rush['requests']:,} requests; {rush['started']} attempts started, "
+        f"{rush['submitted']} submitted, {rush['saves']} saves answered; in the database: "
+        f"{rush['in_db']} attempts, {rush['submitted_in_db']} submitted, "
+        f"{rush['answers']:,} answers of the submitted ones"
+    )
+    print(
+        f"errors {len(rush['errors'])}, lost {rush['lost']}, duplicated {rush['duplicated']}, "
+        f"answers missing {rush['unanswered']}; latency p50 {rush['p50']:,.0f} ms, "
+        f"p95 {rush['p95']:,.0f} ms, max {rush['max']:,.0f} ms"
+    )
+    for error in rush["errors"][:10]:
+        print(f"  error: {error}")
+
+
+# --- main ----------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--sizes", help="head counts, comma-separated (default 1000,10000)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per size")
+    parser.add_argument("--xlsx-limit", type=int, default=100_000, help="largest XLSX export")
+    parser.add_argument("--http-size", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--round-seconds", type=float, default=5)
+    parser.add_argument("--rush-officials", type=int, default=50)
+    parser.add_argument("--rush-seconds", type=float, default=60)
+    parser.add_argument("--parts", default="sizes,http,rush")
+    parser.add_argument(
+        "--quick", action="store_true", help="seconds-long (CI): tiny sizes, short rounds"
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes = args.sizes or "100"
+        args.runs, args.http_size, args.rounds, args.round_seconds = 1, 100, 1, 1
+        args.rush_officials, args.rush_seconds = 5, 3
+    sizes = [int(s) for s in (args.sizes or "1000,10000").split(",")]
+    parts = set(args.parts.split(","))
+    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+    if args.engine == "postgresql":
+        url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+        if not url or not url.startswith("postgres"):
+            raise SystemExit("PostgreSQL: run through bench/run.sh (or set BENCH_DATABASE_URL)")
+    else:
+        url = f"sqlite:///{workdir / 'bench.db'}"
+    engine = "PostgreSQL" if args.engine == "postgresql" else "SQLite"
+    results: dict = {"engine": engine}
+    started = time.monotonic()
+    try:
+        if "sizes" in parts:
+            print_size_header(engine, args.runs)
+            results["sizes"] = measure_sizes(url, sizes, args.runs, args.xlsx_limit)
+        if parts & {"http", "rush"}:  # one country for both
+            size = max(args.http_size, args.rush_officials + 10)
+            app, _built = fresh_country(url, size)
+        if "http" in parts:
+            results["http"] = measure_http(app, url, size, workdir, args.rounds, args.round_seconds)
+            print_http(engine, results["http"], args.rounds, args.round_seconds)
+        if "rush" in parts:
+            results["rush"] = deadline_rush(
+                app, url, workdir, args.rush_officials, args.rush_seconds
+            )
+            print_rush(engine, results["rush"])
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(f"\n({engine} part: {time.monotonic() - started:.0f} s)", flush=True)
+    return results
+
+
+if __name__ == "__main__":
+    outcome = main()
+    rush = outcome.get("rush")
+    sys.exit(1 if rush and (rush["errors"] or rush["lost"] or rush["duplicated"]) else 0)
