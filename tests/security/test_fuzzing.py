@@ -605,3 +605,69 @@ def test_any_answers_are_saved_and_graded_never_a_server_error(
     db.session.expire_all()
     score = db.session.get(QuizAttempt, attempt_id).score
     assert score is None or 0 <= score <= 100
+
+
+# --- the roster import ---------------------------------------------------------------------
+
+ROSTER_HEADERS = [
+    "username",
+    "full_name",
+    "unit_code",
+    "position_code",
+    "email",
+    "role",
+    "joined_on",
+    "left_on",
+]
+roster_headers = st.one_of(
+    st.just(ROSTER_HEADERS),
+    st.permutations(ROSTER_HEADERS).map(list),
+    st.lists(st.sampled_from([*ROSTER_HEADERS, "tên đăng nhập", "họ và tên", "x"]), max_size=9),
+)
+roster_csv = st.one_of(
+    st.builds(
+        csv_bytes,
+        roster_headers,
+        st.lists(st.lists(cell_text, max_size=9), max_size=8),
+        st.sampled_from([",", ";"]),
+        st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1258"]),
+    ),
+    st.binary(max_size=300),
+)
+roster_xlsx = st.one_of(
+    st.builds(
+        xlsx_bytes,
+        roster_headers,
+        st.lists(st.lists(cell_values, max_size=9).map(_legal_cells), max_size=6),
+    ),
+    damaged(xlsx_bytes(ROSTER_HEADERS, [["moi.01", "Nguyễn Văn Mới", "A"]])),
+)
+
+
+def check_roster(name: str, data: bytes, actor) -> None:
+    from app.people import roster
+    from app.tabular import TableError
+
+    try:
+        rows = roster.read_roster(name, data)
+    except TableError as exc:
+        assert str(exc)
+        return
+    try:
+        report = roster.import_roster(rows, actor=actor, dry_run=True, now=utcnow())
+    finally:
+        db.session.rollback()
+    for line, message in report.errors:
+        assert line >= 2 and message
+
+
+@IN_APP
+@given(data=roster_csv)
+def test_a_csv_roster_answers_a_report_or_clean_errors(importer, data: bytes) -> None:
+    check_roster("danh-sach.csv", data, importer)
+
+
+@IN_APP
+@given(data=roster_xlsx)
+def test_an_xlsx_roster_answers_a_report_or_clean_errors(importer, data: bytes) -> None:
+    check_roster("danh-sach.xlsx", data, importer)
