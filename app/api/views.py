@@ -345,7 +345,7 @@ def _official_dict(user: User) -> dict[str, Any]:
         "role": user.role,
         "active": user.is_active,
         "joined_on": user.joined_on,
-        "left_on": None,
+        "left_on": user.left_on,
         "updated_at": user.updated_at,
     }
 
