@@ -9,7 +9,6 @@ which pages show as "not found".
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
 
 from app import audit
 from app.models import HrScope, LoginFailure, Position, Role, Unit, User, db, local_date
+from app.people.roster import temporary_password  # one format for every temporary password
 from app.people.scope import (
     can_see_unit,
     forget_scope,
@@ -30,8 +30,6 @@ from app.text import fold, nfc
 logger = logging.getLogger(__name__)
 
 # Letters and digits that cannot be mistaken for one another when read off a printed sheet.
-_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-TEMPORARY_PASSWORD_LENGTH = 12
 ACCOUNT_FIELDS = ("username", "full_name", "email", "role", "unit_id", "position_id", "joined_on")
 
 
@@ -57,11 +55,6 @@ class UnitRequired(AccountError):
 
 class OwnAccount(AccountError):
     """Nobody deactivates their own account or changes their own role or scope."""
-
-
-def temporary_password() -> str:
-    """A random password to hand over once; the account must change it at first login."""
-    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(TEMPORARY_PASSWORD_LENGTH))
 
 
 # --- Reading ---------------------------------------------------------------------------------
