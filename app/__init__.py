@@ -52,6 +52,9 @@ def create_app(config: str | type | None = None) -> Flask:
     app.after_request(_commit_request)
     if not event.contains(db.session, "before_flush", _refuse_writes_on_safe_requests):
         event.listen(db.session, "before_flush", _refuse_writes_on_safe_requests)
+    from app.compliance import kept
+
+    kept.listen(db.session)
     app.after_request(_security_headers)
     _configure_logging(app)
     return app

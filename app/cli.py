@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from app import audit, demo
 from app.api import clients as api_clients
 from app.auth import services as auth_services
-from app.compliance import exports, notify, tables
+from app.compliance import exports, kept, notify, tables
 from app.compliance import queries as compliance_queries
 from app.content import loader
 from app.content.citations import citing_files
@@ -39,6 +40,7 @@ quiz_cli = AppGroup("quiz", help="Question files and quiz attempts.")
 report_cli = AppGroup("report", help="Compliance reports for scheduled jobs.")
 notify_cli = AppGroup("notify", help="Reminders by e-mail (or to the outbox).")
 api_cli = AppGroup("api", help="Clients of the JSON API (/api/v1) and their tokens.")
+compliance_cli = AppGroup("compliance", help="The kept compliance statuses.")
 
 
 def _one_at_a_time(name: str):
@@ -351,6 +353,22 @@ def report_compliance_command(year, unit_code, level, fmt, output):
             stream.flush()
 
 
+@compliance_cli.command("rebuild")
+@click.option("--year", type=int, help="Only this year (default: every year with a standard).")
+@_one_at_a_time("compliance rebuild")
+def rebuild_command(year: int | None):
+    """Recompute every kept status and unit count from the records (after an upgrade, a
+    restore, or a change made outside the site)."""
+    started = time.perf_counter()
+    done = kept.rebuild(year)
+    db.session.commit()
+    if year is not None and year not in done:
+        raise click.ClickException(f"No standard has been declared for {year}.")
+    for each, officials in sorted(done.items()):
+        click.echo(f"{each}: {officials} officials")
+    click.echo(f"Rebuilt in {time.perf_counter() - started:.1f} s.")
+
+
 @notify_cli.command("reminders")
 @click.option(
     "--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as if on this day."
@@ -445,6 +463,7 @@ def register_cli(app) -> None:
         report_cli,
         notify_cli,
         api_cli,
+        compliance_cli,
     ):
         app.cli.add_command(group)
     app.cli.add_command(people_cli)

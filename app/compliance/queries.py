@@ -135,10 +135,11 @@ def population(criterion: ColumnElement[bool], year: int):
     return and_(criterion, User.role == Role.OFFICIAL, in_year)
 
 
-def placed(stmt: Select, day: date) -> Select:
+def placed(stmt: Select, day: date, user_ids: Sequence[int] | None = None) -> Select:
     """``stmt`` (selecting from User) joined to the unit each official belonged to on ``day``
-    (the membership history; ``User.unit_id`` for an account without one)."""
-    member = membership_on(day)
+    (the membership history; ``User.unit_id`` for an account without one); with ``user_ids``,
+    the history of those accounts only is read."""
+    member = membership_on(day, user_ids)
     return stmt.outerjoin(member, member.c.user_id == User.id).join(
         Unit, Unit.id == func.coalesce(member.c.unit_id, User.unit_id)
     )
@@ -235,9 +236,11 @@ def official_facts(
         exemption.c.reason.label("exemption_reason"),
         extension.c.deadline.label("extended_deadline"),
         User.left_on,
+        User.position_id,
+        func.coalesce(User.unit_id, Unit.id).label("home_unit_id"),
     ).select_from(User)
     stmt = (
-        placed(stmt, standard.deadline)
+        placed(stmt, standard.deadline, user_ids)
         .outerjoin(Position, Position.id == User.position_id)
         .outerjoin(required, required.c.user_id == User.id)
         .outerjoin(done, done.c.user_id == User.id)
@@ -251,13 +254,18 @@ def official_facts(
     return stmt
 
 
+def course_titles() -> dict[int, str]:
+    return dict(db.session.execute(select(Course.id, Course.title)).all())
+
+
 def missing_courses(
     standard: Standard,
     year: int,
     criterion: ColumnElement[bool],
     user_ids: Sequence[int] | None = None,
-) -> dict[int, list[str]]:
-    """Titles of the required courses each official has not completed in the year (one query)."""
+) -> dict[int, list[tuple[int, str]]]:
+    """The required courses (id, title; in the catalogue's order) each official has not
+    completed in the year (one query)."""
     completed = (
         select(CourseProgress.user_id, CourseProgress.course_id)
         .where(
@@ -269,7 +277,9 @@ def missing_courses(
         .subquery()
     )
     rows = db.session.connection().execute(
-        placed(select(User.id, Course.title).select_from(User), standard.deadline)
+        placed(
+            select(User.id, Course.id, Course.title).select_from(User), standard.deadline, user_ids
+        )
         .outerjoin(Position, Position.id == User.position_id)
         .join(StandardCourse, _applies_to_position(standard))
         .join(Course, Course.id == StandardCourse.course_id)
@@ -280,9 +290,9 @@ def missing_courses(
         .where(population(criterion, year), completed.c.user_id.is_(None))
         .order_by(User.id, Course.sort_order, Course.title)
     )
-    missing: dict[int, list[str]] = {}
-    for user_id, title in rows:
-        missing.setdefault(user_id, []).append(title)
+    missing: dict[int, list[tuple[int, str]]] = {}
+    for user_id, course_id, title in rows:
+        missing.setdefault(user_id, []).append((course_id, title))
     return missing
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.compliance import queries, services
+from app.compliance import kept, queries, services
 from app.models import (
     Course,
     DeadlineExtension,
@@ -31,7 +31,7 @@ def status_in(user: User, year: int, *, today: date):
     standard = queries.standard_for(year)
     if standard is None or not user.is_official:
         return standard, None
-    return standard, services.official_status(standard, user, today=today)
+    return standard, kept.official(standard, user, today=today)
 
 
 @dataclass

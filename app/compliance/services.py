@@ -85,6 +85,9 @@ class OfficialStatus:
     position_name: str | None
     last_activity: datetime | None
     result: Result
+    position_id: int | None = None
+    home_unit_id: int | None = None  # today's unit (the deadline's is ``unit_id``)
+    missing_ids: tuple[int, ...] = ()  # the ids of ``result.missing``
 
     @property
     def status(self) -> Status:
@@ -166,7 +169,10 @@ def statuses(
         exemption_reason,
         extended_deadline,
         left_on,
+        position_id,
+        home_unit_id,
     ) in rows:
+        lacking = missing.get(user_id, ())
         facts = Facts(
             applicable=bool(applicable),
             required_total=required_total,
@@ -178,7 +184,7 @@ def statuses(
             leave=tuple(leave.get(user_id, ())),
             exemption_reason=exemption_reason,
             extended_deadline=extended_deadline,
-            missing=tuple(missing.get(user_id, ())),
+            missing=tuple(title for _id, title in lacking),
             left_on=left_on,
         )
         yield OfficialStatus(
@@ -193,6 +199,9 @@ def statuses(
             position_name=position_name,
             last_activity=last_activity,
             result=evaluate(rules, facts, today),
+            position_id=position_id,
+            home_unit_id=home_unit_id,
+            missing_ids=tuple(course_id for course_id, _title in lacking),
         )
 
 

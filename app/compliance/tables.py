@@ -1,33 +1,45 @@
 """The officials table and the units table: one service that the HR pages, the CSV/XLSX
-exports and ``report compliance`` (and the JSON API to come) all ask for the same rows.
+exports, ``report compliance`` and the JSON API all ask for the same rows.
 
-Scope, unit subtree and position are SQL criteria; the status filter, the name search and the
-sort apply to the rules' results, which only exist after evaluation (``services.statuses``).
+Rows are the kept statuses (``kept``): scope, unit subtree, position, status, name search,
+sort and pages are SQL, so a page of 20 officials reads 20 rows whatever the head count, an
+export streams, and the units table adds up the kept counts.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
-from app.compliance import exports, queries, services
-from app.compliance.rules import STATUS_ORDER, Status
+from app.compliance import exports, kept, services
+from app.compliance.rules import Status
 from app.compliance.services import OfficialStatus, UnitSummary
-from app.models import ApiClient, Position, Standard, Unit, User, db
-from app.pagination import Page, paginate_list
+from app.models import ApiClient, ComplianceStatus, Position, Role, Standard, Unit, User, db
+from app.pagination import Page
+from app.people.scope import scope_roots, visible_unit_ids
+from app.text import fold
 
-SORTS = {
-    "name": lambda r: (r.full_name.casefold(), r.user_id),
-    "unit": lambda r: (r.unit_path, r.full_name.casefold()),
-    "status": lambda r: (STATUS_ORDER.index(r.status), r.full_name.casefold()),
-    "hours": lambda r: (-r.result.hours, r.full_name.casefold()),
-    "activity": lambda r: (
-        r.last_activity is None,
-        -(r.last_activity.timestamp() if r.last_activity else 0),
-    ),
-}
+
+def _sorts(today: date) -> dict[str, tuple]:
+    name = (User.search_name, User.full_name, User.id)
+    return {
+        "name": name,
+        "unit": (Unit.path, *name),
+        "status": (kept.status_order(today), *name),
+        "hours": (ComplianceStatus.hours.desc(), *name),
+        "activity": (
+            ComplianceStatus.last_activity.is_(None),
+            ComplianceStatus.last_activity.desc(),
+            User.id,
+        ),
+    }
+
+
+SORTS = tuple(_sorts(date.today()))
 LEVELS = ("officials", "units")
 
 
@@ -42,25 +54,31 @@ class OfficialFilter:
     sort: str = "unit"
 
 
-def official_rows(
-    viewer: User | None,
-    standard: Standard,
-    flt: OfficialFilter,
-    *,
-    today: date,
-    with_missing: bool = True,
-) -> list[OfficialStatus]:
-    """The officials ``viewer`` may see (``None``: everyone, for operators' commands), filtered
-    and sorted as asked."""
-    criterion = services.scope_criterion(viewer, unit=flt.unit, position_code=flt.position or None)
-    rows = list(services.statuses(standard, criterion, today=today, with_missing=with_missing))
+def _criterion(
+    viewer: User | ApiClient | None, flt: OfficialFilter, today: date
+) -> ColumnElement[bool]:
+    """Scope, subtree, position, status and name search of ``flt`` as one SQL criterion."""
+    criteria = [services.scope_criterion(viewer, unit=flt.unit, position_code=flt.position or None)]
     if flt.status in set(Status):
-        rows = [r for r in rows if r.status == flt.status]
+        criteria.append(kept.effective_status(today) == flt.status)
     if flt.search:
-        needle = flt.search.casefold()
-        rows = [r for r in rows if needle in r.full_name.casefold() or needle in r.username]
-    rows.sort(key=SORTS.get(flt.sort, SORTS["unit"]))
-    return rows
+        needle = flt.search.strip()
+        criteria.append(
+            or_(
+                User.search_name.contains(fold(needle), autoescape=True),
+                User.username.contains(needle.lower(), autoescape=True),
+            )
+        )
+    return and_(*criteria)
+
+
+def official_rows(
+    viewer: User | None, standard: Standard, flt: OfficialFilter, *, today: date
+) -> Iterator[OfficialStatus]:
+    """The officials ``viewer`` may see (``None``: everyone, for operators' commands), filtered
+    and sorted as asked, streamed."""
+    order = _sorts(today).get(flt.sort, _sorts(today)["unit"])
+    return kept.read(standard, _criterion(viewer, flt, today), today=today, order_by=order)
 
 
 def official_rows_after(
@@ -74,57 +92,102 @@ def official_rows_after(
 ) -> tuple[list[OfficialStatus], int | None]:
     """The rows of ``official_rows`` (same scope, filters and rules) in the order of the
     officials' ids, ``limit`` at most after ``after_id``, and the id to continue after (None at
-    the end): the API's cursor pages. Each batch evaluates its own officials only, so a page
-    costs the same statements whatever its place in the list (no OFFSET)."""
-    criterion = services.scope_criterion(viewer, unit=flt.unit, position_code=flt.position or None)
-    rows: list[OfficialStatus] = []
-    while True:
-        ids = db.session.scalars(
-            queries.placed(select(User.id), standard.deadline)  # the unit on the deadline
-            .outerjoin(Position, Position.id == User.position_id)
-            .where(queries.population(criterion, standard.year), User.id > after_id)
-            .order_by(User.id)
-            .limit(limit + 1)  # one more tells whether any follow
-        ).all()
-        if not ids:
-            return rows, None
-        follow = len(ids) > limit
-        ids = ids[:limit]
-        batch = sorted(
-            services.statuses(standard, User.id.in_(ids), today=today, user_ids=ids),
-            key=lambda r: r.user_id,
+    the end): the API's cursor pages, an indexed range whatever the page's place (no OFFSET)."""
+    criterion = and_(_criterion(viewer, flt, today), ComplianceStatus.user_id > after_id)
+    rows = list(
+        kept.read(
+            standard, criterion, today=today, order_by=(ComplianceStatus.user_id,), limit=limit + 1
         )
-        for row in batch:
-            if flt.status and row.status != flt.status:
-                continue
-            needle = flt.search.casefold()
-            if needle and needle not in row.full_name.casefold() and needle not in row.username:
-                continue
-            rows.append(row)
-            if len(rows) == limit:
-                more = row.user_id != ids[-1] or follow
-                return rows, row.user_id if more else None
-        if not follow:
-            return rows, None
-        after_id = ids[-1]
+    )
+    if len(rows) > limit:
+        return rows[:limit], rows[limit - 1].user_id
+    return rows, None
 
 
 def officials_page(
     viewer: User, standard: Standard, flt: OfficialFilter, *, today: date, page: int, per_page: int
 ) -> Page:
-    return paginate_list(
-        official_rows(viewer, standard, flt, today=today), page=page, per_page=per_page
+    """One page of ``official_rows``: the total, then the page's rows (two statements)."""
+    criterion = _criterion(viewer, flt, today)
+    total = db.session.scalar(
+        kept.rows_select(standard, criterion, today=today)
+        .with_only_columns(func.count())
+        .order_by(None)
     )
+    pages = max(1, -(-total // per_page))
+    page = max(1, min(page, pages))
+    order = _sorts(today).get(flt.sort, _sorts(today)["unit"])
+    items = list(
+        kept.read(
+            standard,
+            criterion,
+            today=today,
+            order_by=order,
+            limit=per_page,
+            offset=(page - 1) * per_page,
+        )
+    )
+    return Page(items=items, page=page, per_page=per_page, total=total)
 
 
 def unit_summaries(
-    viewer: User | None, standard: Standard, flt: OfficialFilter, *, today: date
+    viewer: User | ApiClient | None, standard: Standard, flt: OfficialFilter, *, today: date
 ) -> tuple[list[UnitSummary], UnitSummary]:
     """Counts per status for each unit one level below ``flt.unit`` (or the top units), and the
-    total; the status filter narrows the counts as it narrows the list."""
-    rows = official_rows(viewer, standard, flt, today=today, with_missing=False)
-    units = queries.scoped_units(viewer) if viewer is not None else db.session.scalars(select(Unit))
-    return services.summarize(rows, flt.unit, {u.id: u for u in units})
+    total, added up from the kept counts; the status filter narrows the counts as it narrows
+    the list. A unit the viewer does not see gives way to the first one below it that they see:
+    an HR account covering a commune of one district and a village of another has both as rows."""
+    position_id = None
+    if flt.position:
+        position_id = db.session.scalar(select(Position.id).where(Position.code == flt.position))
+        if position_id is None:
+            return [], UnitSummary(unit=flt.unit)
+    scope = None if viewer is None else kept.home_in(visible_unit_ids(viewer))
+    rows = kept.counts(
+        standard,
+        today=today,
+        scope=scope,
+        unit=flt.unit,
+        position_id=position_id,
+        status=flt.status if flt.status in set(Status) else "",
+    )
+    roots = _visible_roots(viewer)
+    depth = flt.unit.depth + 1 if flt.unit is not None else 0
+    by_key: dict[int, Counter] = {}
+    total = UnitSummary(unit=flt.unit)
+    for path, status, n in rows:
+        ids = path.strip("/").split("/")
+        key = next(
+            (
+                int(ids[i])
+                for i in range(depth, len(ids))
+                if _sees(roots, "/" + "/".join(ids[: i + 1]) + "/")
+            ),
+            int(ids[-1]),
+        )
+        by_key.setdefault(key, Counter())[Status(status)] += n
+        total.counts[Status(status)] += n
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(by_key)))}
+    summaries = [UnitSummary(unit=units[key], counts=counts) for key, counts in by_key.items()]
+    summaries.sort(key=lambda s: s.unit.name)
+    return summaries, total
+
+
+def _visible_roots(viewer: User | ApiClient | None) -> list[str] | None:
+    """The paths of the subtrees the viewer sees (None: every unit)."""
+    if viewer is None:
+        return None
+    if isinstance(viewer, ApiClient):
+        return [unit.path for unit in viewer.units]
+    if viewer.is_admin:
+        return None
+    if viewer.role != Role.HR:
+        return []
+    return [unit.path for unit in scope_roots(viewer)]
+
+
+def _sees(roots: list[str] | None, path: str) -> bool:
+    return roots is None or any(path.startswith(root) for root in roots)
 
 
 def export_table(

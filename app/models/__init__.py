@@ -27,6 +27,7 @@ from app.models.quiz import (
     ReviewPolicy,
     ReviewTime,
 )
+from app.models.status import ComplianceCount, ComplianceStatus
 from app.models.user import (
     HrScope,
     LoginFailure,
@@ -49,6 +50,8 @@ __all__ = [
     "local_date",
     "local_to_utc",
     "Certificate",
+    "ComplianceCount",
+    "ComplianceStatus",
     "DeadlineExtension",
     "Exemption",
     "ExternalTraining",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import IO
@@ -55,18 +55,17 @@ def chunks(items: list, size: int = CHUNK) -> Iterable[list]:
 # --- Membership over time ----------------------------------------------------------------------
 
 
-def membership_on(day: date):
+def membership_on(day: date, user_ids: Sequence[int] | None = None):
     """Subquery (user_id, unit_id): the unit each account with a membership history belonged
-    to on ``day``. Accounts without a row there are placed by ``User.unit_id``."""
-    return (
-        select(UnitMembership.user_id, func.max(UnitMembership.unit_id).label("unit_id"))
-        .where(
-            or_(UnitMembership.start_on.is_(None), UnitMembership.start_on <= day),
-            or_(UnitMembership.end_on.is_(None), UnitMembership.end_on >= day),
-        )
-        .group_by(UnitMembership.user_id)
-        .subquery()
+    to on ``day`` (of ``user_ids`` only, when given). Accounts without a row there are placed
+    by ``User.unit_id``."""
+    stmt = select(UnitMembership.user_id, func.max(UnitMembership.unit_id).label("unit_id")).where(
+        or_(UnitMembership.start_on.is_(None), UnitMembership.start_on <= day),
+        or_(UnitMembership.end_on.is_(None), UnitMembership.end_on >= day),
     )
+    if user_ids is not None:
+        stmt = stmt.where(UnitMembership.user_id.in_(user_ids))
+    return stmt.group_by(UnitMembership.user_id).subquery()
 
 
 def start_memberships(starts: list[tuple[int, int, date | None]]) -> None:

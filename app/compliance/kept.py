@@ -1,0 +1,534 @@
+"""Kept statuses: every official's status for every year with a standard, and the units'
+counts, kept in ``compliance_status``/``compliance_count`` as the facts change, so that pages,
+exports and the API read them instead of recomputing every official on every request.
+
+The rules stay the single definition: a kept row is ``services.statuses`` (the same queries and
+``rules.evaluate``) computed for the officials whose facts changed. What changed is marked on the
+session (``app.models.status.touch``/``touch_all``, and by themselves for changes made through the
+ORM, see ``_noticed``); ``settle`` recomputes the marked officials before a kept row is read and
+when the session commits. ``rebuild`` recomputes a whole year (``flask compliance rebuild``).
+
+A row holds the status as on any day up to the deadline; readers turn "in progress" and "not
+started" into "overdue" once the row's own deadline has passed (``effective_status``), so that no
+job has to run the morning after a deadline.
+
+Concurrency: two requests changing the same official's facts would each compute from what they
+see; on PostgreSQL the recomputation takes a transaction-level advisory lock per official (a
+year-wide one for large batches), so the second waits for the first's commit and then reads its
+facts. SQLite has one writer at a time: a transaction that recomputes holds the write lock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, and_, case, delete, event, func, insert, select, true
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, attributes
+
+from app.compliance import queries, services
+from app.compliance.rules import STATUS_ORDER, Result, Status
+from app.compliance.services import OfficialStatus
+from app.models import (
+    ComplianceCount,
+    ComplianceStatus,
+    CourseProgress,
+    DeadlineExtension,
+    Exemption,
+    ExternalTraining,
+    LeavePeriod,
+    Position,
+    Standard,
+    StandardCourse,
+    Unit,
+    UnitMembership,
+    User,
+    db,
+    utcnow,
+)
+from app.models.status import MARKS, touch, touch_all
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 2000
+# More officials than this in one recomputation lock the whole year instead of each official.
+LOCK_YEAR_ABOVE = 500
+ADVISORY_NAMESPACE = 0x6B657074  # "kept"
+PENDING = (Status.IN_PROGRESS.value, Status.NOT_STARTED.value)  # overdue once the deadline passed
+BEFORE_ANY_DEADLINE = date(1, 1, 1)
+
+# What the rules read, by model: (user_id, year) facts, facts of an official in any year, and
+# columns of shared objects whose change can move anyone.
+PER_YEAR = (CourseProgress, ExternalTraining, Exemption, DeadlineExtension)
+PER_USER = (LeavePeriod, UnitMembership)
+USER_FIELDS = ("role", "unit_id", "position_id", "is_active", "joined_on", "left_on")
+SHARED_FIELDS = {
+    Unit: ("kind", "path", "code", "parent_id", "successor_id", "valid_to"),
+    Position: ("code",),
+}
+FACT_TABLES = frozenset(
+    model.__table__.name
+    for model in (*PER_YEAR, *PER_USER, User, Unit, Position, Standard, StandardCourse)
+)
+
+
+# --- Noticing what changed ---------------------------------------------------------------------
+
+
+def _changed(obj, fields: Iterable[str]) -> bool:
+    state = attributes.instance_state(obj)
+    return any(state.attrs[name].history.has_changes() for name in fields)
+
+
+def _years(obj) -> set[int]:
+    """The object's year, and the year it had before this flush."""
+    history = attributes.instance_state(obj).attrs.year.history
+    return {obj.year, *history.deleted} - {None}
+
+
+def _noticed(session: Session, _context) -> None:
+    """``after_flush``: mark the officials whose facts this flush changed."""
+    for obj in session.new | session.dirty | session.deleted:
+        new = obj in session.new
+        if not new and obj in session.dirty and not session.is_modified(obj):
+            continue
+        if isinstance(obj, PER_YEAR):
+            touch([obj.user_id], _years(obj), session=session)
+        elif isinstance(obj, PER_USER):
+            touch([obj.user_id], session=session)
+        elif isinstance(obj, User):
+            if new or obj in session.deleted or _changed(obj, USER_FIELDS):
+                touch([obj.id], session=session)
+        elif isinstance(obj, Standard):
+            years = _years(obj)
+            touch_all(years, session=session)
+        elif isinstance(obj, StandardCourse):
+            touch_all(session=session)
+        else:
+            fields = SHARED_FIELDS.get(type(obj))
+            if fields and not new and (obj in session.deleted or _changed(obj, fields)):
+                touch_all(session=session)
+
+
+def _bulk(state) -> None:
+    """``do_orm_execute``: a bulk statement on a facts table marks every status, unless its caller
+    marked what it touched (``TOUCHED``) or it names the officials in its parameters."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get("kept_statuses_touched"):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is None or table.name not in FACT_TABLES:
+        return
+    rows = state.parameters
+    rows = rows if isinstance(rows, list) else [rows] if rows else []
+    key = "id" if table.name == User.__table__.name else "user_id"
+    if rows and state.statement.whereclause is None and all(key in row for row in rows):
+        touch([row[key] for row in rows], session=state.session)
+    else:
+        touch_all(session=state.session)
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(MARKS, None)
+
+
+def _before_commit(session: Session) -> None:
+    settle(session)
+
+
+def listen(session) -> None:
+    """Register the upkeep on a session (``db.session``, in ``create_app``), once."""
+    for name, handler in (
+        ("after_flush", _noticed),
+        ("do_orm_execute", _bulk),
+        ("before_commit", _before_commit),
+        ("after_rollback", _forget),
+    ):
+        if not event.contains(session, name, handler):
+            event.listen(session, name, handler)
+
+
+# --- Recomputing -------------------------------------------------------------------------------
+
+
+def settle(session: Session | None = None) -> None:
+    """Recompute what is marked (after flushing what is pending, which may mark more)."""
+    session = session or db.session
+    session.flush()
+    marks = session.info.get(MARKS)
+    if not marks or not (marks["users"] or marks["all"]):
+        return
+    users, everything = marks["users"], marks["all"]
+    session.info[MARKS] = {"users": {}, "all": set()}
+    standards = {s.year: s for s in session.scalars(select(Standard))}
+    active = {year for year, s in standards.items() if s.is_active}
+    rebuilt = set(active) if None in everything else everything & active
+    for year in sorted(rebuilt):
+        rebuild_year(standards[year])
+    stale = (everything - {None}) - active
+    if None in everything:
+        stale |= set(_kept_years()) - active
+    for year in stale:
+        _drop_year(year)
+    for year in sorted(active - rebuilt):
+        ids = sorted(u for u, years in users.items() if years is None or year in years)
+        if ids:
+            refresh(standards[year], ids)
+    session.flush()
+
+
+def _kept_years() -> list[int]:
+    return list(db.session.scalars(select(ComplianceStatus.year).distinct()))
+
+
+def _drop_year(year: int) -> None:
+    db.session.execute(delete(ComplianceStatus).where(ComplianceStatus.year == year))
+    db.session.execute(delete(ComplianceCount).where(ComplianceCount.year == year))
+
+
+def _lock(year: int, user_ids: Sequence[int] | None) -> None:
+    """PostgreSQL: wait for other transactions recomputing these officials (``None``: the
+    whole year). SQLite: take the write lock now, before reading the facts."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        db.session.execute(  # a write that changes nothing: BEGIN and the write lock
+            delete(ComplianceCount).where(ComplianceCount.year == year, ComplianceCount.n < 0)
+        )
+        return
+    year_key = func.hashtext(f"kept:{year}")
+    if user_ids is None or len(user_ids) > LOCK_YEAR_ABOVE:
+        db.session.execute(select(func.pg_advisory_xact_lock(ADVISORY_NAMESPACE, year_key)))
+        return
+    db.session.execute(select(func.pg_advisory_xact_lock_shared(ADVISORY_NAMESPACE, year_key)))
+    for user_id in sorted(user_ids):  # one order everywhere: no deadlock
+        db.session.execute(select(func.pg_advisory_xact_lock(year_key, user_id)))
+
+
+def _row(status: OfficialStatus, standard: Standard) -> dict:
+    result = status.result
+    kind, detail = result.exemption or (None, None)
+    return {
+        "user_id": status.user_id,
+        "year": standard.year,
+        "standard_id": standard.id,
+        "unit_id": status.unit_id,
+        "home_unit_id": status.home_unit_id or status.unit_id,
+        "position_id": status.position_id,
+        "status": result.status.value,
+        "deadline": result.deadline,
+        "hours": result.hours,
+        "required_total": result.required_total,
+        "required_done": result.required_done,
+        "missing": list(status.missing_ids),
+        "last_activity": status.last_activity,
+        "exemption_kind": kind,
+        "exemption_detail": detail,
+        "joined_after_deadline": result.joined_after_deadline,
+        "left_on": result.left_on,
+        "updated_at": utcnow(),
+    }
+
+
+def _count_key(row) -> tuple:
+    return (
+        row["unit_id"],
+        row["home_unit_id"],
+        row["year"],
+        row["position_id"] or 0,
+        row["status"],
+        row["deadline"],
+    )
+
+
+def _compute(standard: Standard, user_ids: Sequence[int]) -> list[dict]:
+    return [
+        _row(status, standard)
+        for status in services.statuses(
+            standard,
+            User.id.in_(user_ids),
+            today=BEFORE_ANY_DEADLINE,
+            user_ids=user_ids,
+        )
+    ]
+
+
+def refresh(standard: Standard, user_ids: Sequence[int]) -> None:
+    """Recompute these officials' kept statuses for the standard's year, and move their counts."""
+    year = standard.year
+    _lock(year, user_ids)
+    for part in _chunks(list(user_ids)):
+        old = db.session.execute(
+            select(
+                ComplianceStatus.unit_id,
+                ComplianceStatus.home_unit_id,
+                ComplianceStatus.year,
+                ComplianceStatus.position_id,
+                ComplianceStatus.status,
+                ComplianceStatus.deadline,
+            ).where(ComplianceStatus.year == year, ComplianceStatus.user_id.in_(part))
+        ).all()
+        new = _compute(standard, part)
+        deltas: Counter = Counter()
+        for unit_id, home, row_year, position_id, status, deadline in old:
+            deltas[(unit_id, home, row_year, position_id or 0, status, deadline)] -= 1
+        for row in new:
+            deltas[_count_key(row)] += 1
+        db.session.execute(
+            delete(ComplianceStatus).where(
+                ComplianceStatus.year == year, ComplianceStatus.user_id.in_(part)
+            )
+        )
+        if new:
+            db.session.execute(insert(ComplianceStatus), new)
+        _move_counts({key: n for key, n in deltas.items() if n})
+
+
+def _move_counts(deltas: dict[tuple, int]) -> None:
+    if not deltas:
+        return
+    rows = [
+        {
+            "unit_id": unit_id,
+            "home_unit_id": home,
+            "year": year,
+            "position_id": position_id,
+            "status": status,
+            "deadline": deadline,
+            "n": n,
+        }
+        for (unit_id, home, year, position_id, status, deadline), n in sorted(deltas.items())
+    ]
+    dialect = db.session.connection().dialect.name
+    upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(ComplianceCount.__table__)
+    stmt = upsert.on_conflict_do_update(
+        index_elements=["unit_id", "home_unit_id", "year", "position_id", "status", "deadline"],
+        set_={"n": ComplianceCount.__table__.c.n + upsert.excluded.n},
+    )
+    for row in rows:  # one statement per count, in one order (no deadlock between writers)
+        db.session.execute(stmt, row)
+    years = {row["year"] for row in rows}
+    db.session.execute(
+        delete(ComplianceCount).where(ComplianceCount.year.in_(years), ComplianceCount.n == 0)
+    )
+
+
+def rebuild_year(standard: Standard) -> int:
+    """Recompute every kept status of the standard's year, and its counts; the number kept."""
+    year = standard.year
+    _lock(year, None)
+    _drop_year(year)
+    ids = db.session.scalars(
+        queries.placed(select(User.id), standard.deadline)
+        .outerjoin(Position, Position.id == User.position_id)
+        .where(queries.population(true(), year))
+        .order_by(User.id)
+    ).all()
+    for part in _chunks(ids):
+        rows = _compute(standard, part)
+        if rows:
+            db.session.execute(insert(ComplianceStatus), rows)
+    status = ComplianceStatus
+    db.session.execute(
+        insert(ComplianceCount).from_select(
+            ["unit_id", "home_unit_id", "year", "position_id", "status", "deadline", "n"],
+            select(
+                status.unit_id,
+                status.home_unit_id,
+                status.year,
+                func.coalesce(status.position_id, 0),
+                status.status,
+                status.deadline,
+                func.count(),
+            )
+            .where(status.year == year)
+            .group_by(
+                status.unit_id,
+                status.home_unit_id,
+                status.year,
+                func.coalesce(status.position_id, 0),
+                status.status,
+                status.deadline,
+            ),
+        )
+    )
+    logger.info("kept statuses rebuilt: year=%s officials=%d", year, len(ids))
+    return len(ids)
+
+
+def rebuild(year: int | None = None) -> dict[int, int]:
+    """Recompute the kept statuses of ``year`` (None: of every year with a standard) and drop
+    those of years without one; {year: officials kept}. Flushes."""
+    db.session.flush()
+    standards = [
+        s
+        for s in db.session.scalars(select(Standard).where(Standard.is_active.is_(True)))
+        if year is None or s.year == year
+    ]
+    done = {s.year: rebuild_year(s) for s in sorted(standards, key=lambda s: s.year)}
+    if year is None:
+        for stale in set(_kept_years()) - set(done):
+            _drop_year(stale)
+    db.session.flush()
+    return done
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- Reading -----------------------------------------------------------------------------------
+
+
+def effective_status(today: date) -> ColumnElement[str]:
+    """The kept status as on ``today``: "overdue" once a pending status's deadline has passed."""
+    return case(
+        (
+            and_(ComplianceStatus.status.in_(PENDING), ComplianceStatus.deadline < today),
+            Status.OVERDUE.value,
+        ),
+        else_=ComplianceStatus.status,
+    )
+
+
+def _count_status(today: date) -> ColumnElement[str]:
+    return case(
+        (
+            and_(ComplianceCount.status.in_(PENDING), ComplianceCount.deadline < today),
+            Status.OVERDUE.value,
+        ),
+        else_=ComplianceCount.status,
+    )
+
+
+def status_order(today: date) -> ColumnElement[int]:
+    return case(
+        {status.value: index for index, status in enumerate(STATUS_ORDER)},
+        value=effective_status(today),
+    )
+
+
+def rows_select(standard: Standard, criterion: ColumnElement[bool], *, today: date):
+    """Kept rows of the standard's year matched by ``criterion`` (on User, the Unit on the
+    deadline and Position), as ``to_status`` reads them."""
+    return (
+        select(
+            ComplianceStatus,
+            User.username,
+            User.full_name,
+            Unit.code,
+            Unit.name,
+            Unit.path,
+            Position.code,
+            Position.name,
+            effective_status(today).label("effective"),
+        )
+        .join(User, User.id == ComplianceStatus.user_id)
+        .join(Unit, Unit.id == ComplianceStatus.unit_id)
+        .outerjoin(Position, Position.id == ComplianceStatus.position_id)
+        .where(ComplianceStatus.year == standard.year, criterion)
+    )
+
+
+def to_status(row, standard: Standard, titles: dict[int, str], today: date) -> OfficialStatus:
+    kept, username, full_name, unit_code, unit_name, unit_path, position_code, position_name = row[
+        :8
+    ]
+    hours = kept.hours if isinstance(kept.hours, Decimal) else Decimal(str(kept.hours))
+    missing = tuple(kept.missing or ())
+    result = Result(
+        status=Status(row[8]),
+        hours=hours,
+        hours_required=standard.min_hours,
+        required_total=kept.required_total,
+        required_done=kept.required_done,
+        missing=tuple(titles.get(course_id, "") for course_id in missing),
+        deadline=kept.deadline,
+        days_left=(kept.deadline - today).days,
+        exemption=(kept.exemption_kind, kept.exemption_detail) if kept.exemption_kind else None,
+        joined_after_deadline=kept.joined_after_deadline,
+        left_on=kept.left_on,
+    )
+    return OfficialStatus(
+        user_id=kept.user_id,
+        username=username,
+        full_name=full_name,
+        unit_id=kept.unit_id,
+        unit_code=unit_code,
+        unit_name=unit_name,
+        unit_path=unit_path,
+        position_code=position_code,
+        position_name=position_name,
+        last_activity=kept.last_activity,
+        result=result,
+        position_id=kept.position_id,
+        home_unit_id=kept.home_unit_id,
+        missing_ids=missing,
+    )
+
+
+def read(
+    standard: Standard,
+    criterion: ColumnElement[bool],
+    *,
+    today: date,
+    order_by=(),
+    limit: int | None = None,
+    offset: int = 0,
+) -> Iterator[OfficialStatus]:
+    """Kept statuses matched by ``criterion``, streamed in chunks (an export of the country
+    never holds every row at once)."""
+    settle()
+    titles = queries.course_titles()
+    stmt = rows_select(standard, criterion, today=today).order_by(*order_by)
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
+    result = db.session.execute(stmt.execution_options(yield_per=CHUNK))
+    for row in result:
+        yield to_status(row, standard, titles, today)
+
+
+def official(standard: Standard, user: User, *, today: date) -> OfficialStatus | None:
+    """One official's kept status (two indexed queries: the row, the course titles)."""
+    return next(read(standard, ComplianceStatus.user_id == user.id, today=today), None)
+
+
+def home_in(unit_ids) -> ColumnElement[bool]:
+    """Counts of officials whose unit today is one of ``unit_ids`` (a subquery): the scope."""
+    return ComplianceCount.home_unit_id.in_(unit_ids)
+
+
+def counts(
+    standard: Standard,
+    *,
+    today: date,
+    scope: ColumnElement[bool] | None,
+    unit: Unit | None = None,
+    position_id: int | None = None,
+    status: str = "",
+) -> list[tuple[str, str, int]]:
+    """(unit path on the deadline, status as on ``today``, officials) added up from the kept
+    counts: ``scope`` filters today's unit (``ComplianceCount.home_unit_id``)."""
+    settle()
+    effective = _count_status(today)
+    stmt = (
+        select(Unit.path, effective, func.sum(ComplianceCount.n))
+        .join(Unit, Unit.id == ComplianceCount.unit_id)
+        .where(ComplianceCount.year == standard.year, ComplianceCount.n != 0)
+        .group_by(Unit.path, effective)
+    )
+    if scope is not None:
+        stmt = stmt.where(scope)
+    if unit is not None:
+        stmt = stmt.where(Unit.path.startswith(unit.path, autoescape=True))
+    if position_id is not None:
+        stmt = stmt.where(ComplianceCount.position_id == position_id)
+    if status:
+        stmt = stmt.where(effective == status)
+    return [(path, state, int(n)) for path, state, n in db.session.execute(stmt)]
