@@ -128,7 +128,8 @@ def _bulk(state) -> None:
     rows = state.parameters
     rows = rows if isinstance(rows, list) else [rows] if rows else []
     key = "id" if table.name == User.__table__.name else "user_id"
-    if rows and state.statement.whereclause is None and all(key in row for row in rows):
+    where = getattr(state.statement, "whereclause", None)  # an insert has none
+    if rows and where is None and all(key in row for row in rows):
         touch([row[key] for row in rows], session=state.session)
     else:
         touch_all(session=state.session)

@@ -36,6 +36,7 @@ from sqlalchemy import Select, func, insert, select, update
 
 from app import audit
 from app.models import Position, Role, Unit, User, db, local_date
+from app.models.status import TOUCHED, touch
 from app.people.scope import visible_unit_ids
 from app.people.units import chunks, is_ended, record_moves, start_memberships
 from app.tabular import (
@@ -405,7 +406,7 @@ def import_roster(
                 created_at=now,
             )
             params.append(plan)
-        db.session.execute(insert(User), params)  # executemany
+        db.session.execute(insert(User).execution_options(**TOUCHED), params)  # executemany
         ids = dict(
             db.session.execute(
                 select(User.username, User.id).where(
@@ -413,6 +414,7 @@ def import_roster(
                 )
             ).all()
         )
+        touch(ids.values())  # their kept statuses (app.compliance.kept)
         start_memberships([(ids[p["username"]], p["unit_id"], p["joined_on"]) for p in params])
     for part in chunks(updates):
         db.session.execute(update(User), part)

@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, insert, or_, select, update
 
 from app import audit
 from app.models import Unit, UnitKind, UnitMembership, User, db
+from app.models.status import TOUCHED, touch
 from app.tabular import TableError, TableRow, read_table
 
 logger = logging.getLogger(__name__)
@@ -88,17 +89,19 @@ def record_moves(moves: list[tuple[int, int | None, int]], on: date) -> None:
         return
     before = on - timedelta(days=1)
     ids = [user_id for user_id, _old, _new in moves]
+    touch(ids)  # their kept statuses follow (app.compliance.kept)
     with_history: set[int] = set()
     for part in chunks(ids):
         db.session.execute(
-            delete(UnitMembership).where(
-                UnitMembership.user_id.in_(part), UnitMembership.start_on >= on
-            )
+            delete(UnitMembership)
+            .where(UnitMembership.user_id.in_(part), UnitMembership.start_on >= on)
+            .execution_options(**TOUCHED)
         )
         db.session.execute(
             update(UnitMembership)
             .where(UnitMembership.user_id.in_(part), UnitMembership.end_on.is_(None))
             .values(end_on=before)
+            .execution_options(**TOUCHED)
         )
         with_history.update(
             db.session.scalars(

@@ -28,6 +28,7 @@ from app.models import (
     db,
     local_year,
 )
+from app.models.status import TOUCHED
 from app.progress.grades import GradedAttempt, QuizGrade, quiz_grade
 
 logger = logging.getLogger(__name__)
@@ -198,7 +199,7 @@ def recount_lessons(course_ids: Iterable[int]) -> None:
         update(CourseProgress)
         .where(CourseProgress.course_id.in_(ids))
         .values(lessons_completed=done)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **TOUCHED)  # no status reads it
     )
 
 
