@@ -26,7 +26,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, case, delete, event, func, insert, select, true
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    delete,
+    event,
+    func,
+    insert,
+    literal_column,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, attributes
@@ -61,6 +72,7 @@ LOCK_YEAR_ABOVE = 500
 ADVISORY_NAMESPACE = 0x6B657074  # "kept"
 PENDING = (Status.IN_PROGRESS.value, Status.NOT_STARTED.value)  # overdue once the deadline passed
 BEFORE_ANY_DEADLINE = date(1, 1, 1)
+COUNT_KEY = ("unit_id", "home_unit_id", "year", "position_id", "status", "deadline")
 
 # What the rules read, by model: (user_id, year) facts, facts of an official in any year, and
 # columns of shared objects whose change can move anyone.
@@ -308,7 +320,7 @@ def _move_counts(deltas: dict[tuple, int]) -> None:
     dialect = db.session.connection().dialect.name
     upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(ComplianceCount.__table__)
     stmt = upsert.on_conflict_do_update(
-        index_elements=["unit_id", "home_unit_id", "year", "position_id", "status", "deadline"],
+        index_elements=list(COUNT_KEY),
         set_={"n": ComplianceCount.__table__.c.n + upsert.excluded.n},
     )
     for row in rows:  # one statement per count, in one order (no deadlock between writers)
@@ -334,28 +346,22 @@ def rebuild_year(standard: Standard) -> int:
         rows = _compute(standard, part)
         if rows:
             db.session.execute(insert(ComplianceStatus), rows)
-    status = ComplianceStatus
+    kept = (
+        select(
+            ComplianceStatus.unit_id,
+            ComplianceStatus.home_unit_id,
+            ComplianceStatus.year,
+            func.coalesce(ComplianceStatus.position_id, literal_column("0")).label("position_id"),
+            ComplianceStatus.status,
+            ComplianceStatus.deadline,
+        )
+        .where(ComplianceStatus.year == year)
+        .subquery()
+    )
+    keys = [kept.c[name] for name in COUNT_KEY]
     db.session.execute(
         insert(ComplianceCount).from_select(
-            ["unit_id", "home_unit_id", "year", "position_id", "status", "deadline", "n"],
-            select(
-                status.unit_id,
-                status.home_unit_id,
-                status.year,
-                func.coalesce(status.position_id, 0),
-                status.status,
-                status.deadline,
-                func.count(),
-            )
-            .where(status.year == year)
-            .group_by(
-                status.unit_id,
-                status.home_unit_id,
-                status.year,
-                func.coalesce(status.position_id, 0),
-                status.status,
-                status.deadline,
-            ),
+            [*COUNT_KEY, "n"], select(*keys, func.count()).group_by(*keys)
         )
     )
     logger.info("kept statuses rebuilt: year=%s officials=%d", year, len(ids))
