@@ -58,6 +58,7 @@ UNAUDITED_COMMANDS = {
     "openapi list-config-prefixes": "prints flask-smorest's settings",
     "people template": "writes a template file, nothing in the database",
     "users purge-sessions": "forgets expired sessions and sign-in failures (housekeeping)",
+    "compliance rebuild": "recomputes the kept statuses from the records; changes no record",
     "quiz close-overdue": "closes officials' attempts whose time is up, by the quiz's own rules",
     "notify reminders": "the reminders it writes are themselves the record (Administration › "
     "Messages, with their status)",
