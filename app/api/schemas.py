@@ -120,7 +120,7 @@ class OfficialOut(Strict):
     left_on = fields.Date(
         allow_none=True,
         required=True,
-        metadata={"description": "Not recorded yet: always null until unit history exists."},
+        metadata={"description": "The last day in service (the account is then inactive)."},
     )
     updated_at = UtcDateTime(required=True)
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import audit
-from app.api.schemas import MAX_ROSTER_ROWS
+from app.api.schemas import MAX_ROSTER_ROWS, RosterOut
 from app.models import AuditEntry, UnitMembership, User, db
 from tests.api.conftest import bearer
 from tests.compliance.scenario import build
@@ -81,6 +81,7 @@ def test_create_update_move_and_deactivate_show_on_the_officials_list(client, pr
     )
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
+    assert RosterOut().validate(body) == {}  # the documented shape
     assert body["dry_run"] is False and body["created"] == ["moi.01"]
     assert body["counts"] == {
         "created": 1,
@@ -184,6 +185,7 @@ def test_a_dry_run_answers_the_same_and_writes_nothing(client, province):
     response = client.post(URL + "?dry_run=true", headers=province, json=rows)
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
+    assert RosterOut().validate(body) == {}
     assert body["dry_run"] is True
     assert (body["created"], body["moved"]) == (["moi.02"], ["dung"])
     assert body["temporary_passwords"] == []
