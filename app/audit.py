@@ -1,8 +1,9 @@
 """The audit trail's one writer: ``record`` adds an entry and flushes; the caller commits it
 with the change it describes, so a change and its entry are saved or lost together.
 
-Every service path that HR, an admin or an operator at the command line triggers calls it.
-The address comes from the edge: views pass ``request.remote_addr``, commands ``CLI``.
+Every service path that HR, an admin, an API client or an operator at the command line
+triggers calls it. The address comes from the edge: views pass ``request.remote_addr``,
+commands ``CLI``. An API client is named ``api:<client name>`` (no username has a colon).
 """
 
 from __future__ import annotations
@@ -21,16 +22,32 @@ from typing import Any
 from sqlalchemy import Select, insert, or_, select
 from sqlalchemy.orm import aliased
 
-from app.models import AuditEntry, Role, Unit, User, db, local_to_utc, utcnow
+from app.models import ApiClient, AuditEntry, Role, Unit, User, db, local_to_utc, utcnow
 from app.people.scope import visible_unit_ids
 
 logger = logging.getLogger(__name__)
 
 CLI = "cli"  # the address (and actor name) of an operator at the command line
+API_PREFIX = "api:"  # actor names of API clients
+
+Actor = User | ApiClient | None
+
+
+def actor_name(actor: Actor) -> str:
+    """How an entry names who acted: a username, ``api:<client name>``, or ``cli``."""
+    if actor is None:
+        return CLI
+    if isinstance(actor, ApiClient):
+        return (API_PREFIX + actor.name)[:80]
+    return actor.username
+
+
+def _actor_id(actor: Actor) -> int | None:
+    return actor.id if isinstance(actor, User) else None
 
 
 def record(
-    actor: User | None,
+    actor: Actor,
     action: str,
     obj: Any = None,
     *,
@@ -42,16 +59,17 @@ def record(
     object_id: int | None = None,
     now: datetime | None = None,
 ) -> AuditEntry:
-    """Record that ``actor`` (None: the command line) did ``action`` (a code such as
-    ``account.edit``) to ``obj`` (a model row, or nothing for a bulk action such as a content
-    load). ``unit`` is the unit the entry is about, for HR's view of it; by default the
-    object's own unit (a user's unit, a record's official's unit)."""
+    """Record that ``actor`` (an account, an API client, None: the command line) did
+    ``action`` (a code such as ``account.edit``) to ``obj`` (a model row, or nothing for a
+    bulk action such as a content load). ``unit`` is the unit the entry is about, for HR's
+    view of it; by default the object's own unit (a user's unit, a record's official's
+    unit)."""
     if unit is None:
         unit = _unit_of(obj)
     entry = AuditEntry(
         created_at=now or utcnow(),
-        actor_id=actor.id if actor is not None else None,
-        actor_name=actor.username if actor is not None else CLI,
+        actor_id=_actor_id(actor),
+        actor_name=actor_name(actor),
         address=(address or CLI)[:64],
         action=action,
         object_type=object_type or (_type_name(obj) if obj is not None else "none"),
@@ -86,7 +104,7 @@ class Change:
 
 
 def record_many(
-    actor: User | None,
+    actor: Actor,
     changes: Iterable[Change],
     *,
     address: str | None,
@@ -98,8 +116,8 @@ def record_many(
     rows = [
         {
             "created_at": when,
-            "actor_id": actor.id if actor is not None else None,
-            "actor_name": actor.username if actor is not None else CLI,
+            "actor_id": _actor_id(actor),
+            "actor_name": actor_name(actor),
             "address": (address or CLI)[:64],
             "action": change.action,
             "object_type": change.object_type,
@@ -112,7 +130,7 @@ def record_many(
     ]
     if rows:
         db.session.execute(insert(AuditEntry), rows)
-    logger.info("audit: %d entries by %s", len(rows), actor.username if actor else CLI)
+    logger.info("audit: %d entries by %s", len(rows), actor_name(actor))
     return len(rows)
 
 
@@ -166,7 +184,7 @@ def _jsonable(value: Any) -> Any:
 @dataclass
 class AuditFilter:
     action: str = ""  # an action code, or its area ("account" for every "account.*")
-    actor: str = ""  # username of who acted, or "cli"
+    actor: str = ""  # username of who acted, "api:<client name>", or "cli"
     object_type: str = ""
     object_id: int | None = None
     since: date | None = None  # local dates, inclusive
@@ -202,7 +220,8 @@ def entries(viewer: User, flt: AuditFilter) -> Select:
             or_(AuditEntry.action == flt.action, AuditEntry.action.startswith(flt.action + "."))
         )
     if flt.actor:
-        stmt = stmt.where(AuditEntry.actor_name == flt.actor.strip().lower())
+        wanted = flt.actor.strip()  # usernames are lower case; API client names may not be
+        stmt = stmt.where(AuditEntry.actor_name.in_({wanted, wanted.lower()}))
     if flt.object_type:
         stmt = stmt.where(AuditEntry.object_type == flt.object_type)
     if flt.object_id is not None:

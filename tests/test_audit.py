@@ -43,6 +43,8 @@ OWN_ACTIONS = {
 # test_api_writes_and_client_revocations_are_audited below, not by the route table.
 AUDITED_ELSEWHERE = {
     "api.add_external_training": "an API client records training: audited with the client",
+    "api.roster_upsert": "an API client upserts a roster: audited with the client (also in "
+    "tests/api/test_roster_api.py)",
     "api_clients.revoke": "revoking a client: audited with who revoked it",
 }
 
@@ -526,6 +528,24 @@ def test_api_writes_and_client_revocations_are_audited(app, client, world):
     assert response.status_code < 400, response.get_data(as_text=True)[:500]
     written = entries_after(start)
     assert any(e.object_type == "api_client" and e.object_id == api_client.id for e in written)
+    # every entry names the client as who, from the caller's address
+    assert {(e.actor_id, e.actor_name, e.address) for e in written} == {
+        (None, "api:He thong", CLIENT_ADDRESS)
+    }
+    start = max(e.id for e in written)
+    response = client.post(
+        "/api/v1/roster",
+        json={
+            "officials": [
+                {"username": "moi.01", "full_name": "Nguyễn Văn Mới", "unit_code": unit.code}
+            ]
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    written = entries_after(start)
+    assert {e.action for e in written} == {"roster.import", "api.roster_upsert"}
+    assert {(e.actor_name, e.address) for e in written} == {("api:He thong", CLIENT_ADDRESS)}
     start = max(e.id for e in written)
     client.post("/auth/login", data={"username": admin.username, "password": PASSWORD})
     client.post(f"/api-clients/{api_client.id}/revoke")

@@ -39,18 +39,28 @@ MESSAGES = {
     "ends_in_future": _l("The training cannot end in the future."),
     "ends_before_start": _l("The training ends before it starts."),
     "hours_not_positive": _l("The hours must be positive."),
+    "roster_rejected": _l("Some officials are not valid (see rows): nothing was written."),
 }
 
 
 class Problem(HTTPException):
     """An API error with its own stable code and message."""
 
-    def __init__(self, status: int, code: str, detail: Any, *, errors: dict | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: Any,
+        *,
+        errors: dict | None = None,
+        extensions: dict[str, Any] | None = None,
+    ):
         super().__init__(description=str(detail))
         self.code = status
         self.problem_code = code
         self.detail = detail
         self.errors = errors
+        self.extensions = extensions or {}  # RFC 9457 extension members, e.g. ``rows``
 
 
 def problem_response(error: HTTPException) -> Response:
@@ -76,6 +86,8 @@ def problem_response(error: HTTPException) -> Response:
         }
     if errors is not None:
         body["errors"] = errors
+    if isinstance(error, Problem):
+        body.update(error.extensions)
     response = Response(
         json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json"
     )

@@ -120,7 +120,7 @@ class OfficialOut(Strict):
     left_on = fields.Date(
         allow_none=True,
         required=True,
-        metadata={"description": "Not recorded yet: always null until unit history exists."},
+        metadata={"description": "The last day in service (the account is then inactive)."},
     )
     updated_at = UtcDateTime(required=True)
 
@@ -213,6 +213,100 @@ class ExternalTrainingIn(Strict):
             raise ValidationError("The title is empty.")
 
 
+# --- Roster upsert ---------------------------------------------------------------------------
+
+MAX_ROSTER_ROWS = 5000  # officials per call: a province sends its roster in batches
+
+
+class RosterArgs(Strict):
+    dry_run = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Check every row and answer as for the real call; write nothing."},
+    )
+
+
+class RosterRowIn(Strict):
+    """One official, as the roster import's columns (names as in `OfficialOut`). The content
+    is checked by the roster import (username, unit and position codes, scope, e-mail, dates
+    in order…): a bad row is listed in the 400's `rows`. An optional field that is absent or
+    null keeps what is stored; `left_on` makes the account inactive."""
+
+    username = fields.String(
+        required=True,
+        metadata={"description": "Matched case aside: an unknown one creates an account."},
+    )
+    full_name = fields.String(required=True)
+    unit_code = fields.String(
+        required=True,
+        metadata={"description": "A unit of the client's scope; a new one moves the account."},
+    )
+    position_code = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    role = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(["official", "hr"]),
+        metadata={
+            "description": "`official` (default for a new account); API clients may "
+            "only create and change officials."
+        },
+    )
+    joined_on = fields.Date(allow_none=True)
+    left_on = fields.Date(
+        allow_none=True, metadata={"description": "The last day in service: deactivates."}
+    )
+
+
+class RosterIn(Strict):
+    officials = fields.List(
+        fields.Nested(RosterRowIn),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_ROSTER_ROWS),
+        metadata={"description": f"1 to {MAX_ROSTER_ROWS:,} officials; one bad row writes none."},
+    )
+
+
+class RosterCountsOut(Strict):
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    moved = fields.Integer(required=True)
+    deactivated = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+
+
+class TemporaryPasswordOut(Strict):
+    username = fields.String(required=True)
+    full_name = fields.String(required=True)
+    unit_code = fields.String(required=True)
+    temporary_password = fields.String(
+        required=True,
+        metadata={
+            "description": "Shown in this answer only and stored nowhere in clear: "
+            "hand it to the official, who must change it at first sign-in."
+        },
+    )
+
+
+class RosterOut(Strict):
+    dry_run = fields.Boolean(required=True)
+    counts = fields.Nested(RosterCountsOut, required=True)
+    created = fields.List(fields.String(), required=True)
+    updated = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "Name, e-mail, position, "
+            "role or dates changed (a move or a deactivation alone is not listed here)."
+        },
+    )
+    moved = fields.List(fields.String(), required=True)
+    deactivated = fields.List(fields.String(), required=True)
+    temporary_passwords = fields.List(
+        fields.Nested(TemporaryPasswordOut),
+        required=True,
+        metadata={"description": "New active accounts (empty on a dry run)."},
+    )
+
+
 class StandardCourseOut(Strict):
     slug = fields.String(required=True)
     title = fields.String(required=True)
@@ -281,3 +375,15 @@ class ProblemOut(Schema):
     code = fields.String(required=True, metadata={"description": "Stable, for programs."})
     detail = fields.String(required=True, metadata={"description": "In Vietnamese, for people."})
     errors = fields.Dict(metadata={"description": "Field errors of a 400, by location."})
+
+
+class RosterRowErrorOut(Schema):
+    index = fields.Integer(required=True, metadata={"description": "In `officials`, from 0."})
+    username = fields.String(allow_none=True, required=True)
+    message = fields.String(required=True, metadata={"description": "Every problem of the row."})
+
+
+class RosterProblemOut(ProblemOut):
+    """A problem document; a rejected roster adds `rows`: every bad row, nothing written."""
+
+    rows = fields.List(fields.Nested(RosterRowErrorOut))

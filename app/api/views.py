@@ -43,7 +43,9 @@ from app.models import (
     local_date,
     utcnow,
 )
+from app.people import roster
 from app.people.scope import can_see_user, in_scope, unit_in_scope
+from app.tabular import TableError
 
 logger = logging.getLogger(__name__)
 
@@ -168,11 +170,12 @@ def _problem(error):
 def _after(response):
     response.headers["Cache-Control"] = "no-store"
     client = g.get("api_client")
-    if client is not None and request.method not in SAFE_METHODS and response.status_code < 400:
+    wrote = request.method not in SAFE_METHODS and not g.get("api_wrote_nothing")
+    if client is not None and wrote and response.status_code < 400:
         # The single call site for every API write: committed with it by _commit_request.
         logger.info("API write: client=%s %s %s", client.id, request.method, request.path)
         audit.record(
-            None,
+            client,
             request.endpoint or "api",
             None,
             object_type="api_client",
@@ -459,11 +462,78 @@ def add_external_training(data, official: User):
             api_client=_client(),
             source="api",
             now=utcnow(),
+            address=request.remote_addr,
         )
     except tuple(EXTERNAL_ERRORS) as exc:
         code = EXTERNAL_ERRORS[type(exc)]
         raise Problem(400, code, _msg(code)) from None
     return _external_dict(record)
+
+
+# --- Roster upsert --------------------------------------------------------------------------
+
+
+@bp.route("/roster", methods=["POST"])
+@bp.arguments(s.RosterArgs, location="query")
+@bp.arguments(s.RosterIn)
+@bp.response(200, s.RosterOut)
+@bp.alt_response(400, schema=s.RosterProblemOut, content_type=PROBLEM)
+@problem_docs(403, 413)
+def roster_upsert(args, data):
+    """Roster upsert: create, update, move and deactivate officials of the client's units.
+
+    The roster import's checks, all or nothing: any bad row gives a 400 listing every bad row
+    in `rows`, and nothing is written. `dry_run=true` checks and answers the same, writing
+    nothing. New accounts' temporary passwords are in this answer only. Needs a write token.
+    """
+    records = data["officials"]
+    try:
+        rows = roster.rows_from_records(records, first_line=0)  # "line" = index in the array
+    except TableError as exc:  # the schema allows only known fields: not expected
+        raise Problem(400, "invalid_request", str(exc)) from None
+    report = roster.import_roster(
+        rows,
+        actor=_client(),
+        dry_run=args["dry_run"],
+        now=utcnow(),
+        address=request.remote_addr,
+    )
+    if report.errors or report.dry_run:
+        g.api_wrote_nothing = True
+        db.session.rollback()
+    if report.errors:
+        bad = [
+            {
+                "index": line,
+                "username": records[line].get("username"),
+                "message": message,
+            }
+            for line, message in report.errors
+        ]
+        raise Problem(400, "roster_rejected", _msg("roster_rejected"), extensions={"rows": bad})
+    return {
+        "dry_run": report.dry_run,
+        "counts": {
+            "created": len(report.created),
+            "updated": len(report.updated),
+            "moved": len(report.moved),
+            "deactivated": len(report.deactivated),
+            "unchanged": report.unchanged,
+        },
+        **{
+            name: [change.username for change in getattr(report, name)]
+            for name in ("created", "updated", "moved", "deactivated")
+        },
+        "temporary_passwords": [
+            {
+                "username": account.username,
+                "full_name": account.full_name,
+                "unit_code": account.unit_code,
+                "temporary_password": account.password,
+            }
+            for account in report.passwords
+        ],
+    }
 
 
 # --- Compliance ------------------------------------------------------------------------------

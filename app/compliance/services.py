@@ -306,7 +306,7 @@ def add_external_training(
     db.session.add(record)
     db.session.flush()
     audit.record(
-        created_by,
+        created_by if created_by is not None else api_client,
         "external_training.create",
         record,
         after={

@@ -1,5 +1,6 @@
 """The roster import: one function (``import_roster``) that the HR/admin upload page, the
-``people import`` command and the JSON API call with the rows, the acting user and ``dry_run``.
+``people import`` command and the JSON API (``POST /api/v1/roster``) call with the rows, who
+acts (an account, an API client, or None for the operator) and ``dry_run``.
 
 All or nothing: every row is checked first; if any is wrong nothing is written and every wrong
 row is listed with its line (the header is line 1). Accounts are matched by username, case
@@ -35,9 +36,9 @@ from openpyxl import Workbook
 from sqlalchemy import Select, func, insert, select, update
 
 from app import audit
-from app.models import Position, Role, Unit, User, db, local_date
+from app.models import ApiClient, Position, Role, Unit, User, db, local_date
 from app.models.status import TOUCHED, touch
-from app.people.scope import visible_unit_ids
+from app.people.scope import common_root, visible_unit_ids
 from app.people.units import chunks, is_ended, record_moves, start_memberships
 from app.tabular import (
     TableError,
@@ -144,10 +145,11 @@ def read_roster(filename: str, stream: IO[bytes] | bytes) -> list[TableRow]:
     )
 
 
-def rows_from_records(records: list[dict[str, Any]]) -> list[TableRow]:
+def rows_from_records(records: list[dict[str, Any]], *, first_line: int = 2) -> list[TableRow]:
     """Rows for ``import_roster`` from JSON-like records (the API): keys as the file's headers
     (English or Vietnamese), text cleaned as from a file; record ``i`` (from 0) is "line"
-    ``i + 2``, as if under a header line. Unknown keys raise ``TableError``."""
+    ``i + first_line``: by default as if under a header line; the API numbers from 0, as its
+    JSON array. Unknown keys raise ``TableError``."""
     aliases = {alias: key for key, names in COLUMNS.items() for alias in (key, *names)}
     rows = []
     for index, record in enumerate(records):
@@ -157,7 +159,7 @@ def rows_from_records(records: list[dict[str, Any]]) -> list[TableRow]:
             if key is None:
                 raise TableError(_("Unknown columns: %(columns)s.", columns=name))
             values[key] = clean_text(value)
-        rows.append(TableRow(line=index + 2, values=values))
+        rows.append(TableRow(line=index + first_line, values=values))
     return rows
 
 
@@ -221,17 +223,51 @@ def _existing_accounts(usernames: list[str]) -> dict[str, _Existing]:
     return found
 
 
+Actor = User | ApiClient | None
+
+
+def _reach(actor: Actor) -> tuple[set[int] | None, set[Role]]:
+    """The units ``actor`` may import into (None: every unit) and the roles it may grant.
+    The operator (None) and admins: every unit, officials and HR. HR and API clients: the
+    units of their scope, officials only. Anyone else: nothing."""
+    if actor is None or (isinstance(actor, User) and actor.role == Role.ADMIN):
+        return None, {Role.OFFICIAL, Role.HR}
+    visible = set(db.session.scalars(visible_unit_ids(actor)))
+    if isinstance(actor, ApiClient) or actor.role == Role.HR:
+        return visible, {Role.OFFICIAL}
+    return visible, set()
+
+
+def _audit_unit(actor: Actor) -> Unit | None:
+    """The unit an import's audit entry is about, for HR's view of the trail: an HR
+    account's unit, an API client's unit (the closest unit above all of them if several)."""
+    if isinstance(actor, ApiClient):
+        return common_root(actor.units)
+    if actor is not None and actor.role == Role.HR:
+        return actor.unit
+    return None
+
+
+def _actor_label(actor: Actor) -> str:
+    if actor is None:
+        return "operator"
+    if isinstance(actor, ApiClient):
+        return f"API client {actor.id}"
+    return f"user {actor.id}"
+
+
 def import_roster(
     rows: list[TableRow],
     *,
-    actor: User | None,
+    actor: Actor,
     dry_run: bool,
     now: dt.datetime,
     address: str | None = None,
 ) -> RosterReport:
     """Check every row, then (unless ``dry_run`` or any row is wrong) create, update, move and
     deactivate accounts. ``actor`` None is the operator (the command line without ``--as``):
-    every unit. HR may import officials of their own units only; nobody imports an admin."""
+    every unit. HR and API clients may import officials of their own units only; nobody
+    imports an admin."""
     report = RosterReport(dry_run=dry_run)
     today = local_date(now)
     units = {
@@ -245,12 +281,7 @@ def import_roster(
     positions = {
         code.upper(): pid for pid, code in db.session.execute(select(Position.id, Position.code))
     }
-    if actor is None or actor.role == Role.ADMIN:
-        visible: set[int] | None = None
-        grantable = {Role.OFFICIAL, Role.HR}
-    else:
-        visible = set(db.session.scalars(visible_unit_ids(actor)))
-        grantable = {Role.OFFICIAL} if actor.role == Role.HR else set()
+    visible, grantable = _reach(actor)
     names = sorted({_text(r.values, "username").lower() for r in rows} - {""})
     existing = _existing_accounts(names)
 
@@ -422,8 +453,8 @@ def import_roster(
     db.session.flush()
     report.passwords.sort(key=lambda a: (a.unit_code, a.full_name.casefold(), a.username))
     logger.info(
-        "roster import by user %s: %d created, %d updated, %d moved, %d deactivated",
-        actor.id if actor else "operator",
+        "roster import by %s: %d created, %d updated, %d moved, %d deactivated",
+        _actor_label(actor),
         len(report.created),
         len(report.updated),
         len(report.moved),
@@ -434,7 +465,7 @@ def import_roster(
         "roster.import",
         None,
         object_type="roster",
-        unit=actor.unit if actor is not None and actor.role == Role.HR else None,
+        unit=_audit_unit(actor),
         after={
             name: [change.username for change in getattr(report, name)]
             for name in ("created", "updated", "moved", "deactivated")

@@ -76,9 +76,14 @@ def home_unit(viewer: User) -> Unit | None:
     if viewer.role != Role.HR:
         return None
     roots = scope_roots(viewer)
-    if len(roots) <= 1:
-        return roots[0] if roots else viewer.unit
-    chains = [root.path.strip("/").split("/") for root in roots]
+    return common_root(roots) if roots else viewer.unit
+
+
+def common_root(units: list[Unit]) -> Unit | None:
+    """The closest unit at or above every one of ``units`` (None if they share none)."""
+    if len(units) <= 1:
+        return units[0] if units else None
+    chains = [unit.path.strip("/").split("/") for unit in units]
     common = []
     for parts in zip(*chains, strict=False):
         if len(set(parts)) != 1:

@@ -36,6 +36,14 @@ CASES = [
         "/api/v1/officials/owner/external-training",
         {"none": 401, "a_read": 403, "a_write": 400, "b_write": 404, "p_read": 403},
     ),
+    # No object in the path: another commune's token reaches the body's validation too (its
+    # rows are then refused one by one: tests/api/test_roster_api.py).
+    (
+        "api.roster_upsert",
+        "POST",
+        "/api/v1/roster",
+        {"none": 401, "a_read": 403, "a_write": 400, "b_write": 400, "p_read": 403},
+    ),
     ("api.compliance_officials", "GET", "/api/v1/compliance/{year}/officials", everyone(200)),
     ("api.compliance_units", "GET", "/api/v1/compliance/{year}/units", everyone(200)),
     ("api.standard", "GET", "/api/v1/standards/{year}", everyone(200)),

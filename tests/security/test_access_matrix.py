@@ -229,6 +229,7 @@ CASES = [
         public(401),
         data={},
     ),
+    Case("api.roster_upsert", "POST", "/api/v1/roster", public(401), data={}),
     Case("api.compliance_officials", "GET", "/api/v1/compliance/{year}/officials", public(401)),
     Case("api.compliance_units", "GET", "/api/v1/compliance/{year}/units", public(401)),
     Case("api.standard", "GET", "/api/v1/standards/{year}", public(401)),
