@@ -36,6 +36,15 @@ def scoped_units(viewer: User) -> list[Unit]:
     return list(db.session.scalars(select(Unit).where(unit_in_scope(viewer)).order_by(Unit.path)))
 
 
+def with_units_below(unit_ids: Sequence[int]) -> set[int]:
+    """Those of ``unit_ids`` that have units under them (the dashboard's drill-down links)."""
+    if not unit_ids:
+        return set()
+    return set(
+        db.session.scalars(select(Unit.parent_id).where(Unit.parent_id.in_(unit_ids)).distinct())
+    )
+
+
 def positions() -> list[Position]:
     return list(db.session.scalars(select(Position).order_by(Position.sort_order)))
 

@@ -123,7 +123,14 @@ def dashboard():
         tables.OfficialFilter(unit=unit, position=args["position"]),
         today=local_date(utcnow()),
     )
-    return render_template("compliance/dashboard.html", summaries=summaries, total=total, **context)
+    below = queries.with_units_below([summary.unit.id for summary in summaries])
+    return render_template(
+        "compliance/dashboard.html",
+        summaries=summaries,
+        total=total,
+        parent_ids=below,
+        **context,
+    )
 
 
 @bp.get("/officials")

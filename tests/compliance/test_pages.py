@@ -330,3 +330,19 @@ def test_hr_extends_exempts_and_records_leave(client, login, scenario):
     )
     assert backwards.status_code == 400
     assert 'value="Nghỉ ốm"' in backwards.get_data(as_text=True)
+
+
+def test_dashboard_links_to_the_units_below_a_unit_that_has_some(client, login, scenario):
+    from app.people.services import create_unit
+
+    centre = create_unit(
+        "X-TT", "Trung tâm phục vụ hành chính công Xuân", "agency", scenario.units["X"]
+    )
+    scenario.people["lan"].unit = centre
+    db.session.commit()
+    login(scenario.people["hr"])
+    page = client.get("/hr/?year=2026").get_data(as_text=True)
+    assert "/hr/?year=2026&amp;unit=X&amp;position=" in page  # X has a unit below it
+    assert page.count("đơn vị trực thuộc") == 1  # and only X
+    below = client.get("/hr/?year=2026&unit=X").get_data(as_text=True)
+    assert "Trung tâm phục vụ hành chính công Xuân" in below
