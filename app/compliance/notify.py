@@ -17,10 +17,10 @@ from email.message import EmailMessage
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 
-from app.compliance import services
+from app.compliance import kept
 from app.compliance.rules import Status
 from app.compliance.text import reason
 from app.models import Message, Role, Standard, Unit, User, db
@@ -131,12 +131,14 @@ def send_reminders(*, today: date, now: datetime, mailer: Mailer | None = None) 
         return report
     mailer = mailer or Mailer(current_app.config)
     site = current_app.config.get("PUBLIC_BASE_URL") or ""
-    everyone = User.role == Role.OFFICIAL
-    rows = [
-        row
-        for row in services.statuses(standard, everyone, today=today)
-        if row.status in (Status.NOT_STARTED, Status.IN_PROGRESS, Status.OVERDUE)
-    ]
+    behind = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.OVERDUE)
+    rows = list(  # the kept statuses of those not yet compliant
+        kept.read(
+            standard,
+            and_(User.role == Role.OFFICIAL, kept.effective_status(today).in_(behind)),
+            today=today,
+        )
+    )
     users = {
         u.id: u
         for u in db.session.scalars(select(User).where(User.id.in_([r.user_id for r in rows])))
