@@ -34,7 +34,6 @@ from sqlalchemy import (
     event,
     func,
     insert,
-    literal_column,
     select,
     true,
 )
@@ -72,7 +71,7 @@ LOCK_YEAR_ABOVE = 500
 ADVISORY_NAMESPACE = 0x6B657074  # "kept"
 PENDING = (Status.IN_PROGRESS.value, Status.NOT_STARTED.value)  # overdue once the deadline passed
 BEFORE_ANY_DEADLINE = date(1, 1, 1)
-COUNT_KEY = ("unit_id", "home_unit_id", "year", "position_id", "status", "deadline")
+COUNT_KEY = ("unit_id", "home_unit_id", "year", "status", "deadline")
 
 # What the rules read, by model: (user_id, year) facts, facts of an official in any year, and
 # columns of shared objects whose change can move anyone.
@@ -249,14 +248,7 @@ def _row(status: OfficialStatus, standard: Standard) -> dict:
 
 
 def _count_key(row) -> tuple:
-    return (
-        row["unit_id"],
-        row["home_unit_id"],
-        row["year"],
-        row["position_id"] or 0,
-        row["status"],
-        row["deadline"],
-    )
+    return tuple(row[name] for name in COUNT_KEY)
 
 
 def _compute(standard: Standard, user_ids: Sequence[int]) -> list[dict]:
@@ -277,19 +269,14 @@ def refresh(standard: Standard, user_ids: Sequence[int]) -> None:
     _lock(year, user_ids)
     for part in _chunks(list(user_ids)):
         old = db.session.execute(
-            select(
-                ComplianceStatus.unit_id,
-                ComplianceStatus.home_unit_id,
-                ComplianceStatus.year,
-                ComplianceStatus.position_id,
-                ComplianceStatus.status,
-                ComplianceStatus.deadline,
-            ).where(ComplianceStatus.year == year, ComplianceStatus.user_id.in_(part))
+            select(*(ComplianceStatus.__table__.c[name] for name in COUNT_KEY)).where(
+                ComplianceStatus.year == year, ComplianceStatus.user_id.in_(part)
+            )
         ).all()
         new = _compute(standard, part)
         deltas: Counter = Counter()
-        for unit_id, home, row_year, position_id, status, deadline in old:
-            deltas[(unit_id, home, row_year, position_id or 0, status, deadline)] -= 1
+        for key in old:
+            deltas[tuple(key)] -= 1
         for row in new:
             deltas[_count_key(row)] += 1
         db.session.execute(
@@ -305,18 +292,7 @@ def refresh(standard: Standard, user_ids: Sequence[int]) -> None:
 def _move_counts(deltas: dict[tuple, int]) -> None:
     if not deltas:
         return
-    rows = [
-        {
-            "unit_id": unit_id,
-            "home_unit_id": home,
-            "year": year,
-            "position_id": position_id,
-            "status": status,
-            "deadline": deadline,
-            "n": n,
-        }
-        for (unit_id, home, year, position_id, status, deadline), n in sorted(deltas.items())
-    ]
+    rows = [{**dict(zip(COUNT_KEY, key, strict=True)), "n": n} for key, n in sorted(deltas.items())]
     dialect = db.session.connection().dialect.name
     upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(ComplianceCount.__table__)
     stmt = upsert.on_conflict_do_update(
@@ -325,10 +301,13 @@ def _move_counts(deltas: dict[tuple, int]) -> None:
     )
     for row in rows:  # one statement per count, in one order (no deadlock between writers)
         db.session.execute(stmt, row)
-    years = {row["year"] for row in rows}
-    db.session.execute(
-        delete(ComplianceCount).where(ComplianceCount.year.in_(years), ComplianceCount.n == 0)
-    )
+    emptied = sorted({row["unit_id"] for row in rows if row["n"] < 0})
+    if emptied:  # counts that fell to zero (by the primary key's first column)
+        db.session.execute(
+            delete(ComplianceCount).where(
+                ComplianceCount.unit_id.in_(emptied), ComplianceCount.n == 0
+            )
+        )
 
 
 def rebuild_year(standard: Standard) -> int:
@@ -346,22 +325,11 @@ def rebuild_year(standard: Standard) -> int:
         rows = _compute(standard, part)
         if rows:
             db.session.execute(insert(ComplianceStatus), rows)
-    kept = (
-        select(
-            ComplianceStatus.unit_id,
-            ComplianceStatus.home_unit_id,
-            ComplianceStatus.year,
-            func.coalesce(ComplianceStatus.position_id, literal_column("0")).label("position_id"),
-            ComplianceStatus.status,
-            ComplianceStatus.deadline,
-        )
-        .where(ComplianceStatus.year == year)
-        .subquery()
-    )
-    keys = [kept.c[name] for name in COUNT_KEY]
+    keys = [ComplianceStatus.__table__.c[name] for name in COUNT_KEY]
     db.session.execute(
         insert(ComplianceCount).from_select(
-            [*COUNT_KEY, "n"], select(*keys, func.count()).group_by(*keys)
+            [*COUNT_KEY, "n"],
+            select(*keys, func.count()).where(ComplianceStatus.year == year).group_by(*keys),
         )
     )
     logger.info("kept statuses rebuilt: year=%s officials=%d", year, len(ids))
@@ -506,9 +474,10 @@ def official(standard: Standard, user: User, *, today: date) -> OfficialStatus |
     return next(read(standard, ComplianceStatus.user_id == user.id, today=today), None)
 
 
-def home_in(unit_ids) -> ColumnElement[bool]:
-    """Counts of officials whose unit today is one of ``unit_ids`` (a subquery): the scope."""
-    return ComplianceCount.home_unit_id.in_(unit_ids)
+def home_in(unit_ids):
+    """The scope for ``counts``: officials whose unit today is one of ``unit_ids`` (a
+    subquery), as a criterion on either table."""
+    return lambda table: table.home_unit_id.in_(unit_ids)
 
 
 def counts(
@@ -520,22 +489,28 @@ def counts(
     position_id: int | None = None,
     status: str = "",
 ) -> list[tuple[str, str, int]]:
-    """(unit path on the deadline, status as on ``today``, officials) added up from the kept
-    counts: ``scope`` filters today's unit (``ComplianceCount.home_unit_id``)."""
+    """(unit path on the deadline, status as on ``today``, officials), from the kept counts (or,
+    for one position, the kept statuses): ``scope`` is a criterion on today's unit id (the
+    ``home_unit_id`` of either table) — ``home_in``."""
     settle()
-    effective = _count_status(today)
+    if position_id is None:
+        table, n = ComplianceCount, func.sum(ComplianceCount.n)
+        effective = _count_status(today)
+        where = [ComplianceCount.n != 0]
+    else:
+        table, n = ComplianceStatus, func.count()
+        effective = effective_status(today)
+        where = [ComplianceStatus.position_id == position_id]
     stmt = (
-        select(Unit.path, effective, func.sum(ComplianceCount.n))
-        .join(Unit, Unit.id == ComplianceCount.unit_id)
-        .where(ComplianceCount.year == standard.year, ComplianceCount.n != 0)
+        select(Unit.path, effective, n)
+        .join(Unit, Unit.id == table.unit_id)
+        .where(table.year == standard.year, *where)
         .group_by(Unit.path, effective)
     )
     if scope is not None:
-        stmt = stmt.where(scope)
+        stmt = stmt.where(scope(table))
     if unit is not None:
         stmt = stmt.where(Unit.path.startswith(unit.path, autoescape=True))
-    if position_id is not None:
-        stmt = stmt.where(ComplianceCount.position_id == position_id)
     if status:
         stmt = stmt.where(effective == status)
-    return [(path, state, int(n)) for path, state, n in db.session.execute(stmt)]
+    return [(path, state, int(count)) for path, state, count in db.session.execute(stmt)]

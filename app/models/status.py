@@ -27,6 +27,7 @@ class ComplianceStatus(db.Model):
     __table_args__ = (
         Index("ix_compliance_status_year_unit", "year", "unit_id"),
         Index("ix_compliance_status_year_status", "year", "status"),
+        Index("ix_compliance_status_year_position", "year", "position_id"),
     )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
@@ -51,13 +52,13 @@ class ComplianceStatus(db.Model):
 
 class ComplianceCount(db.Model):
     """How many officials of a unit (on the deadline; ``home_unit_id``: today's, which decides
-    who may see them) and position (0 for none) have a kept status with a deadline: the
-    dashboard adds these up, turning a passed deadline into "overdue"."""
+    who may see them) have a kept status with a deadline: the dashboard adds these up, turning
+    a passed deadline into "overdue". A few rows per unit: a dashboard filtered by position
+    groups the kept statuses instead."""
 
     unit_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     home_unit_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    position_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     status: Mapped[str] = mapped_column(String(20), primary_key=True)
     deadline: Mapped[date] = mapped_column(primary_key=True)
     n: Mapped[int]

@@ -27,7 +27,6 @@ def upgrade():
         sa.Column("unit_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("home_unit_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("position_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("deadline", sa.Date(), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
@@ -35,7 +34,6 @@ def upgrade():
             "unit_id",
             "home_unit_id",
             "year",
-            "position_id",
             "status",
             "deadline",
             name=op.f("pk_compliance_count"),
@@ -80,6 +78,9 @@ def upgrade():
     )
     with op.batch_alter_table("compliance_status", schema=None) as batch_op:
         batch_op.create_index("ix_compliance_status_year_status", ["year", "status"], unique=False)
+        batch_op.create_index(
+            "ix_compliance_status_year_position", ["year", "position_id"], unique=False
+        )
         batch_op.create_index("ix_compliance_status_year_unit", ["year", "unit_id"], unique=False)
 
     # ### end Alembic commands ###
@@ -90,6 +91,7 @@ def downgrade():
     with op.batch_alter_table("compliance_status", schema=None) as batch_op:
         batch_op.drop_index("ix_compliance_status_year_unit")
         batch_op.drop_index("ix_compliance_status_year_status")
+        batch_op.drop_index("ix_compliance_status_year_position")
 
     op.drop_table("compliance_status")
     op.drop_table("compliance_count")

@@ -22,6 +22,7 @@ from app.compliance import kept, queries, services
 from app.models import ComplianceCount, ComplianceStatus, Position, Unit, User, db
 from app.people import accounts
 from tests.compliance.scenario import TODAY, at, build, finish, take_quiz
+from tests.factories import make_user
 
 OFFICIALS = ["an", "binh", "chi", "dung", "em", "giang", "ha", "khanh", "lan", "minh", "nam"]
 DAYS = [date(2026, 3, 1), date(2026, 12, 15), TODAY, date(2027, 1, 10)]
@@ -65,6 +66,31 @@ def assert_kept_equals_recomputed() -> None:
         for path, status, n in kept.counts(standard, today=today, scope=None):
             counted[(path, status)] += n
         assert counted == Counter((row.unit_path, str(row.status)) for row in live), today
+        for position_id in {row.position_id for row in live}:  # counted from the kept rows
+            counted = Counter()
+            for path, status, n in kept.counts(
+                standard, today=today, scope=None, position_id=position_id
+            ):
+                counted[(path, status)] += n
+            assert counted == Counter(
+                (row.unit_path, str(row.status)) for row in live if row.position_id == position_id
+            )
+
+
+def test_counts_follow_the_viewers_scope(scenario):
+    from app.people.scope import visible_unit_ids
+
+    standard = queries.standard_for(2026)
+    hr_y = make_user("hr.y", role="hr", unit=scenario.units["Y"])
+    db.session.commit()
+    live = list(services.statuses(standard, services.scope_criterion(hr_y), today=TODAY))
+    counted = Counter()
+    for path, status, n in kept.counts(
+        standard, today=TODAY, scope=kept.home_in(visible_unit_ids(hr_y))
+    ):
+        counted[(path, status)] += n
+    assert counted == Counter((row.unit_path, str(row.status)) for row in live)
+    assert sum(counted.values()) == 3  # chi, dung, minh
 
 
 def _user(scenario, name: str) -> User:
@@ -173,8 +199,6 @@ events = st.one_of(
 @given(sequence=st.lists(events, min_size=1, max_size=6))
 def test_kept_statuses_equal_a_full_recomputation_after_any_events(scenario, sequence):
     """Examples run one after another on the same world: each starts where the last ended."""
-    from tests.factories import make_user
-
     if db.session.scalar(select(User).where(User.username == "kept.admin")) is None:
         make_user("kept.admin", role="admin", unit=scenario.units["P"])
         db.session.commit()
