@@ -35,6 +35,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     true,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -259,6 +260,7 @@ def _compute(standard: Standard, user_ids: Sequence[int]) -> list[dict]:
             User.id.in_(user_ids),
             today=BEFORE_ANY_DEADLINE,
             user_ids=user_ids,
+            ordered=False,
         )
     ]
 
@@ -332,6 +334,9 @@ def rebuild_year(standard: Standard) -> int:
             select(*keys, func.count()).where(ComplianceStatus.year == year).group_by(*keys),
         )
     )
+    # Fresh statistics for the query planner (SQLite keeps none until asked): with them each
+    # later recomputation of one official reads that official's rows by index.
+    db.session.execute(text("ANALYZE"))
     logger.info("kept statuses rebuilt: year=%s officials=%d", year, len(ids))
     return len(ids)
 

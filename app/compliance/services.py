@@ -135,11 +135,13 @@ def statuses(
     today: date,
     with_missing: bool = True,
     user_ids: Sequence[int] | None = None,
+    ordered: bool = True,
 ) -> Iterator[OfficialStatus]:
     """Status of every official matched by ``criterion``: at most four queries (covered units,
     leave, the facts, and with ``with_missing`` the titles of missing courses), whatever the
     number of officials. ``user_ids`` (a page of officials, also in ``criterion``) keeps the
-    sums to those officials, so a page costs what its own officials cost."""
+    sums to those officials, so a page costs what its own officials cost. ``ordered``: by unit
+    and name (for tables), else as the database finds them (the kept statuses)."""
     year = standard.year
     rules = rules_of(standard)
     missing = queries.missing_courses(standard, year, criterion, user_ids) if with_missing else {}
@@ -147,6 +149,8 @@ def statuses(
     # Core execution and positional rows: no ORM loading machinery, no per-name lookups
     # (most of the time per official).
     facts = queries.official_facts(standard, year, criterion, user_ids)
+    if not ordered:  # in the database's own order: SQLite then drives from the officials
+        facts = facts.order_by(None)
     rows = db.session.connection().execute(facts).all()
     for (
         user_id,
