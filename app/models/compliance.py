@@ -10,7 +10,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.models.base import db, utcnow
@@ -60,6 +69,8 @@ class StandardCourse(db.Model):
 class ExternalTraining(db.Model):
     """Training done outside the platform (a class, a school of politics), entered by HR."""
 
+    __table_args__ = (Index("ix_external_training_user_year", "user_id", "year"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     year: Mapped[int] = mapped_column(index=True)  # the year of its end date
@@ -83,6 +94,8 @@ class ExternalTraining(db.Model):
 
 class DeadlineExtension(db.Model):
     """HR moves one official's deadline for one year; the latest one applies, all are kept."""
+
+    __table_args__ = (Index("ix_deadline_extension_user_year", "user_id", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import db, utcnow
@@ -30,7 +30,11 @@ class LessonCompletion(db.Model):
 class CourseProgress(db.Model):
     """Summary read by pages and reports; refreshed by ``progress.services`` after each event."""
 
-    __table_args__ = (UniqueConstraint("user_id", "course_id", "year"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id", "year"),
+        # one official's year (recomputing their status): preferred to the year's index
+        Index("ix_course_progress_user_year", "user_id", "year"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
