@@ -306,19 +306,23 @@ def missing_courses(
 
 
 def leave_periods(
-    year: int, criterion: ColumnElement[bool], deadline: date | None = None
+    year: int,
+    criterion: ColumnElement[bool],
+    deadline: date | None = None,
+    user_ids: Sequence[int] | None = None,
 ) -> dict[int, list[tuple[date, date]]]:
     """Long-leave periods touching ``year`` per official (one query); officials are placed in
-    their unit on ``deadline`` (default: the year's last day)."""
+    their unit on ``deadline`` (default: the year's last day). ``user_ids``: of those only."""
     first, last = date(year, 1, 1), date(year, 12, 31)
     stmt = select(LeavePeriod.user_id, LeavePeriod.start_date, LeavePeriod.end_date).join(
         User, User.id == LeavePeriod.user_id
     )
     rows = db.session.execute(
-        placed(stmt, deadline or last)
+        placed(stmt, deadline or last, user_ids)
         .outerjoin(Position, Position.id == User.position_id)
         .where(
             population(criterion, year),
+            _among(LeavePeriod.user_id, user_ids),
             LeavePeriod.start_date <= last,
             LeavePeriod.end_date >= first,
         )

@@ -145,7 +145,7 @@ def statuses(
     year = standard.year
     rules = rules_of(standard)
     missing = queries.missing_courses(standard, year, criterion, user_ids) if with_missing else {}
-    leave = queries.leave_periods(year, criterion, standard.deadline)
+    leave = queries.leave_periods(year, criterion, standard.deadline, user_ids)
     # Core execution and positional rows: no ORM loading machinery, no per-name lookups
     # (most of the time per official).
     facts = queries.official_facts(standard, year, criterion, user_ids)
