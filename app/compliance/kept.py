@@ -72,7 +72,7 @@ LOCK_YEAR_ABOVE = 500
 ADVISORY_NAMESPACE = 0x6B657074  # "kept"
 PENDING = (Status.IN_PROGRESS.value, Status.NOT_STARTED.value)  # overdue once the deadline passed
 BEFORE_ANY_DEADLINE = date(1, 1, 1)
-COUNT_KEY = ("unit_id", "home_unit_id", "year", "status", "deadline")
+COUNT_KEY = ("year", "unit_id", "status", "deadline", "home_unit_id")  # the primary key
 
 # What the rules read, by model: (user_id, year) facts, facts of an official in any year, and
 # columns of shared objects whose change can move anyone.
@@ -303,11 +303,13 @@ def _move_counts(deltas: dict[tuple, int]) -> None:
     )
     for row in rows:  # one statement per count, in one order (no deadlock between writers)
         db.session.execute(stmt, row)
-    emptied = sorted({row["unit_id"] for row in rows if row["n"] < 0})
-    if emptied:  # counts that fell to zero (by the primary key's first column)
+    emptied = sorted({(row["year"], row["unit_id"]) for row in rows if row["n"] < 0})
+    for year, unit_id in emptied:  # counts that fell to zero (by the key's first columns)
         db.session.execute(
             delete(ComplianceCount).where(
-                ComplianceCount.unit_id.in_(emptied), ComplianceCount.n == 0
+                ComplianceCount.year == year,
+                ComplianceCount.unit_id == unit_id,
+                ComplianceCount.n == 0,
             )
         )
 

@@ -32,8 +32,16 @@ from app.people.scope import in_scope, unit_in_scope
 from app.people.units import membership_on, successor_chain
 
 
-def scoped_units(viewer: User) -> list[Unit]:
-    return list(db.session.scalars(select(Unit).where(unit_in_scope(viewer)).order_by(Unit.path)))
+def scoped_units(viewer: User) -> list:
+    """The units the viewer sees, in tree order, for the unit filter: rows of (id, code, name,
+    depth), not loaded objects (a country has thousands)."""
+    return list(
+        db.session.execute(
+            select(Unit.id, Unit.code, Unit.name, Unit.depth)
+            .where(unit_in_scope(viewer))
+            .order_by(Unit.path)
+        )
+    )
 
 
 def with_units_below(unit_ids: Sequence[int]) -> set[int]:

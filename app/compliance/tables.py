@@ -155,16 +155,19 @@ def unit_summaries(
     depth = flt.unit.depth + 1 if flt.unit is not None else 0
     by_key: dict[int, Counter] = {}
     total = UnitSummary(unit=flt.unit)
+    keys: dict[str, int] = {}
     for path, status, n in rows:
-        ids = path.strip("/").split("/")
-        key = next(
-            (
-                int(ids[i])
-                for i in range(depth, len(ids))
-                if _sees(roots, "/" + "/".join(ids[: i + 1]) + "/")
-            ),
-            int(ids[-1]),
-        )
+        key = keys.get(path)
+        if key is None:
+            ids = path.strip("/").split("/")
+            key = keys[path] = next(
+                (
+                    int(ids[i])
+                    for i in range(depth, len(ids))
+                    if _sees(roots, "/" + "/".join(ids[: i + 1]) + "/")
+                ),
+                int(ids[-1]),
+            )
         by_key.setdefault(key, Counter())[Status(status)] += n
         total.counts[Status(status)] += n
     units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(by_key)))}

@@ -56,11 +56,12 @@ class ComplianceCount(db.Model):
     a passed deadline into "overdue". A few rows per unit: a dashboard filtered by position
     groups the kept statuses instead."""
 
-    unit_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    home_unit_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    unit_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     status: Mapped[str] = mapped_column(String(20), primary_key=True)
     deadline: Mapped[date] = mapped_column(primary_key=True)
+    # last: the scope filters it, the key is searched by year and unit
+    home_unit_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     n: Mapped[int]
 
 

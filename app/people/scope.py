@@ -7,7 +7,7 @@ it, as before scopes existed.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, exists, false, or_, select, union
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, union
 from sqlalchemy.orm import aliased
 
 from app.models import ApiClient, HrScope, Role, Unit, User, db
@@ -29,7 +29,7 @@ def visible_unit_ids(viewer: Viewer) -> Select[tuple[int]]:
     root = aliased(Unit)
     covered = (
         select(Unit.id)
-        .join(root, Unit.path.startswith(root.path))
+        .join(root, under(Unit.path, root.path))
         .join(HrScope, HrScope.unit_id == root.id)
         .where(HrScope.user_id == viewer.id)
     )
@@ -38,6 +38,13 @@ def visible_unit_ids(viewer: Viewer) -> Select[tuple[int]]:
     has_rows = exists(select(HrScope.user_id).where(HrScope.user_id == viewer.id))
     own = select(Unit.id).where(Unit.path.startswith(viewer.unit.path, autoescape=True), ~has_rows)
     return select(union(covered, own).subquery().c[0])
+
+
+def under(path, root) -> ColumnElement[bool]:
+    """``path`` starts with ``root`` (a path column, ending in "/"), as a range of the path
+    index: paths are ids and slashes, and "0" is the character after "/", so every path of the
+    subtree of "/1/4/" lies from "/1/4/" up to "/1/40" (a LIKE cannot use SQLite's index)."""
+    return and_(path >= root, path < func.substr(root, 1, func.length(root) - 1).concat("0"))
 
 
 def in_scope(viewer: Viewer) -> ColumnElement[bool]:
