@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
@@ -40,11 +41,19 @@ class Table:
 
 def safe_cell(value: Any) -> Any:
     """Neutralise spreadsheet formulas in text; numbers and dates stay as they are."""
-    if isinstance(value, str) and (
-        value.startswith(FORMULA_START) or FORMULA_AFTER_BLANKS.match(value)
-    ):
+    if isinstance(value, str) and value and _risky(value):
         return "'" + value
     return value
+
+
+def _risky(text: str) -> bool:
+    first = text[0]
+    if first in FORMULA_START:
+        return True
+    # only text starting with a blank or a control character can hide a formula behind it
+    return (first.isspace() or first < " " or first == "\x7f") and bool(
+        FORMULA_AFTER_BLANKS.match(text)
+    )
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -146,25 +155,35 @@ def units_table(summaries: list[UnitSummary], total: UnitSummary) -> Table:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, float):
         return f"{value:g}"
-    if hasattr(value, "strftime"):
-        return value.strftime("%d/%m/%Y")
+    if isinstance(value, date | datetime):
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
     return str(value)
 
 
+CSV_CHUNK = 64 * 1024  # characters per piece sent: a write per row would cost more than the row
+
+
 def csv_chunks(table: Table) -> Iterator[bytes]:
-    """UTF-8 with BOM so Excel shows Vietnamese; streamed a row at a time."""
+    """UTF-8 with BOM so Excel shows Vietnamese; streamed in pieces of about 64 KB."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(table.header)
     yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
     for row in table.rows:
-        buffer.seek(0)
-        buffer.truncate()
         writer.writerow([safe_cell(_text(v)) for v in row])
+        if buffer.tell() >= CSV_CHUNK:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
         yield buffer.getvalue().encode("utf-8")
 
 

@@ -238,7 +238,7 @@ def _row(status: OfficialStatus, standard: Standard) -> dict:
         "hours": result.hours,
         "required_total": result.required_total,
         "required_done": result.required_done,
-        "missing": list(status.missing_ids),
+        "missing": ",".join(str(course_id) for course_id in status.missing_ids),
         "last_activity": status.last_activity,
         "exemption_kind": kind,
         "exemption_detail": detail,
@@ -396,12 +396,31 @@ def status_order(today: date) -> ColumnElement[int]:
     )
 
 
+KEPT_COLUMNS = (
+    ComplianceStatus.user_id,
+    ComplianceStatus.unit_id,
+    ComplianceStatus.home_unit_id,
+    ComplianceStatus.position_id,
+    ComplianceStatus.hours,
+    ComplianceStatus.required_total,
+    ComplianceStatus.required_done,
+    ComplianceStatus.missing,
+    ComplianceStatus.deadline,
+    ComplianceStatus.last_activity,
+    ComplianceStatus.exemption_kind,
+    ComplianceStatus.exemption_detail,
+    ComplianceStatus.joined_after_deadline,
+    ComplianceStatus.left_on,
+)
+
+
 def rows_select(standard: Standard, criterion: ColumnElement[bool], *, today: date):
     """Kept rows of the standard's year matched by ``criterion`` (on User, the Unit on the
-    deadline and Position), as ``to_status`` reads them."""
+    deadline and Position), as ``to_status`` reads them: plain columns, no loaded objects."""
     return (
         select(
-            ComplianceStatus,
+            *KEPT_COLUMNS,
+            effective_status(today).label("effective"),
             User.username,
             User.full_name,
             Unit.code,
@@ -409,8 +428,8 @@ def rows_select(standard: Standard, criterion: ColumnElement[bool], *, today: da
             Unit.path,
             Position.code,
             Position.name,
-            effective_status(today).label("effective"),
         )
+        .select_from(ComplianceStatus)
         .join(User, User.id == ComplianceStatus.user_id)
         .join(Unit, Unit.id == ComplianceStatus.unit_id)
         .outerjoin(Position, Position.id == ComplianceStatus.position_id)
@@ -419,39 +438,59 @@ def rows_select(standard: Standard, criterion: ColumnElement[bool], *, today: da
 
 
 def to_status(row, standard: Standard, titles: dict[int, str], today: date) -> OfficialStatus:
-    kept, username, full_name, unit_code, unit_name, unit_path, position_code, position_name = row[
-        :8
-    ]
-    hours = kept.hours if isinstance(kept.hours, Decimal) else Decimal(str(kept.hours))
-    missing = tuple(kept.missing or ())
+    (
+        user_id,
+        unit_id,
+        home_unit_id,
+        position_id,
+        hours,
+        required_total,
+        required_done,
+        missing,
+        deadline,
+        last_activity,
+        exemption_kind,
+        exemption_detail,
+        joined_after_deadline,
+        left_on,
+        effective,
+        username,
+        full_name,
+        unit_code,
+        unit_name,
+        unit_path,
+        position_code,
+        position_name,
+    ) = row
+    missing_ids = tuple(int(part) for part in missing.split(",")) if missing else ()
     result = Result(
-        status=Status(row[8]),
-        hours=hours,
+        status=Status(effective),
+        hours=hours if isinstance(hours, Decimal) else Decimal(str(hours)),
         hours_required=standard.min_hours,
-        required_total=kept.required_total,
-        required_done=kept.required_done,
-        missing=tuple(titles.get(course_id, "") for course_id in missing),
-        deadline=kept.deadline,
-        days_left=(kept.deadline - today).days,
-        exemption=(kept.exemption_kind, kept.exemption_detail) if kept.exemption_kind else None,
-        joined_after_deadline=kept.joined_after_deadline,
-        left_on=kept.left_on,
+        required_total=required_total,
+        required_done=required_done,
+        missing=tuple(titles.get(course_id, "") for course_id in missing_ids),
+        deadline=deadline,
+        days_left=(deadline - today).days,
+        exemption=(exemption_kind, exemption_detail) if exemption_kind else None,
+        joined_after_deadline=joined_after_deadline,
+        left_on=left_on,
     )
     return OfficialStatus(
-        user_id=kept.user_id,
+        user_id=user_id,
         username=username,
         full_name=full_name,
-        unit_id=kept.unit_id,
+        unit_id=unit_id,
         unit_code=unit_code,
         unit_name=unit_name,
         unit_path=unit_path,
         position_code=position_code,
         position_name=position_name,
-        last_activity=kept.last_activity,
+        last_activity=last_activity,
         result=result,
-        position_id=kept.position_id,
-        home_unit_id=kept.home_unit_id,
-        missing_ids=missing,
+        position_id=position_id,
+        home_unit_id=home_unit_id,
+        missing_ids=missing_ids,
     )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import db, utcnow
@@ -41,7 +41,7 @@ class ComplianceStatus(db.Model):
     hours: Mapped[Decimal] = mapped_column(Numeric(8, 2))
     required_total: Mapped[int]
     required_done: Mapped[int]
-    missing: Mapped[list[int]] = mapped_column(JSON, default=list)  # course ids, in order
+    missing: Mapped[str] = mapped_column(String(500), default="")  # course ids "3,5", in order
     last_activity: Mapped[datetime | None]
     exemption_kind: Mapped[str | None] = mapped_column(String(20))
     exemption_detail: Mapped[str | None] = mapped_column(Text)

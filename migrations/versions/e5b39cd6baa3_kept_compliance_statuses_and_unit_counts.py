@@ -52,7 +52,7 @@ def upgrade():
         sa.Column("hours", sa.Numeric(precision=8, scale=2), nullable=False),
         sa.Column("required_total", sa.Integer(), nullable=False),
         sa.Column("required_done", sa.Integer(), nullable=False),
-        sa.Column("missing", sa.JSON(), nullable=False),
+        sa.Column("missing", sa.String(length=500), nullable=False),
         sa.Column("last_activity", sa.DateTime(), nullable=True),
         sa.Column("exemption_kind", sa.String(length=20), nullable=True),
         sa.Column("exemption_detail", sa.Text(), nullable=True),
