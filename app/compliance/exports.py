@@ -166,6 +166,12 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _csv_cell(value: Any) -> str:
+    if type(value) is str:  # most cells: text, checked for a formula
+        return "'" + value if value and _risky(value) else value
+    return safe_cell(_text(value))
+
+
 CSV_CHUNK = 64 * 1024  # characters per piece sent: a write per row would cost more than the row
 
 
@@ -178,7 +184,7 @@ def csv_chunks(table: Table) -> Iterator[bytes]:
     buffer.seek(0)
     buffer.truncate()
     for row in table.rows:
-        writer.writerow([safe_cell(_text(v)) for v in row])
+        writer.writerow([_csv_cell(v) for v in row])
         if buffer.tell() >= CSV_CHUNK:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
