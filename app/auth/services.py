@@ -172,15 +172,14 @@ def session_user(session_id: str) -> User | None:
     ident, version, token = (session_id.split(".", 2) + ["", ""])[:3]
     if not (ident.isdigit() and len(ident) <= 9 and version.isdigit() and token):
         return None
-    user = db.session.get(User, int(ident))
-    if user is None or not user.is_active or str(user.session_version) != version:
-        return None
-    alive = db.session.scalar(
-        select(UserSession.id).where(
-            UserSession.user_id == user.id, UserSession.token_hash == _digest(token)
-        )
+    # One indexed query per request: the account joined to its browser's session row (by the
+    # token's digest, unique), so a request checks both in a single round trip.
+    user = db.session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == int(ident), UserSession.token_hash == _digest(token))
     )
-    if alive is None:
+    if user is None or not user.is_active or str(user.session_version) != version:
         return None
     user.session_token = token
     return user

@@ -11,6 +11,68 @@ from sqlalchemy import Select, and_, func, or_, select
 from app.models import Course, CourseProgress, Lesson, LessonCompletion, Quiz, User, db
 
 
+@dataclass(frozen=True)
+class CourseState:
+    """What a course's pages need from the database on each request: the published course's
+    revision stamp (the course and its active quiz: any reload of their files changes it) and
+    the official's own progress in it for the year."""
+
+    course_id: int
+    stamp: tuple
+    done: frozenset[int]
+    completed_at: datetime | None
+    quiz_passed_at: datetime | None
+
+
+def course_state(user: User, slug: str, year: int) -> CourseState | None:
+    """The active course ``slug``'s stamp and ``user``'s lessons done, completion and quiz pass
+    in ``year``, in one query on unique keys (course slug; the official's rows by user id):
+    its cost does not depend on how many officials there are. None: no such active course."""
+    rows = db.session.execute(
+        select(
+            Course.id,
+            Course.revision,
+            Course.content_hash,
+            Quiz.id,
+            Quiz.revision,
+            Quiz.content_hash,
+            CourseProgress.completed_at,
+            CourseProgress.quiz_passed_at,
+            LessonCompletion.lesson_id,
+        )
+        .outerjoin(Quiz, and_(Quiz.course_id == Course.id, Quiz.is_active.is_(True)))
+        .outerjoin(
+            CourseProgress,
+            and_(
+                CourseProgress.course_id == Course.id,
+                CourseProgress.user_id == user.id,
+                CourseProgress.year == year,
+            ),
+        )
+        # a row per lesson of the course, with the official's completion of it in the year
+        .outerjoin(Lesson, Lesson.course_id == Course.id)
+        .outerjoin(
+            LessonCompletion,
+            and_(
+                LessonCompletion.lesson_id == Lesson.id,
+                LessonCompletion.user_id == user.id,
+                LessonCompletion.year == year,
+            ),
+        )
+        .where(Course.slug == slug, Course.is_active.is_(True))
+    ).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return CourseState(
+        course_id=first[0],
+        stamp=tuple(first[:6]),
+        done=frozenset(row[8] for row in rows if row[8] is not None),
+        completed_at=first[6],
+        quiz_passed_at=first[7],
+    )
+
+
 @dataclass
 class CourseCard:
     id: int
