@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 
 from app.models import Course, CourseProgress, Lesson, LessonCompletion, Quiz, User, db
 
@@ -24,43 +24,47 @@ class CourseState:
     quiz_passed_at: datetime | None
 
 
+# Built once (run on every lesson and course page; see ``course_state``).
+_COURSE_STATE = (
+    select(
+        Course.id,
+        Course.revision,
+        Course.content_hash,
+        Quiz.id,
+        Quiz.revision,
+        Quiz.content_hash,
+        CourseProgress.completed_at,
+        CourseProgress.quiz_passed_at,
+        LessonCompletion.lesson_id,
+    )
+    .outerjoin(Quiz, and_(Quiz.course_id == Course.id, Quiz.is_active.is_(True)))
+    .outerjoin(
+        CourseProgress,
+        and_(
+            CourseProgress.course_id == Course.id,
+            CourseProgress.user_id == bindparam("user_id"),
+            CourseProgress.year == bindparam("year"),
+        ),
+    )
+    # a row per lesson of the course, with the official's completion of it in the year
+    .outerjoin(Lesson, Lesson.course_id == Course.id)
+    .outerjoin(
+        LessonCompletion,
+        and_(
+            LessonCompletion.lesson_id == Lesson.id,
+            LessonCompletion.user_id == bindparam("user_id"),
+            LessonCompletion.year == bindparam("year"),
+        ),
+    )
+    .where(Course.slug == bindparam("slug"), Course.is_active.is_(True))
+)
+
+
 def course_state(user: User, slug: str, year: int) -> CourseState | None:
     """The active course ``slug``'s stamp and ``user``'s lessons done, completion and quiz pass
     in ``year``, in one query on unique keys (course slug; the official's rows by user id):
     its cost does not depend on how many officials there are. None: no such active course."""
-    rows = db.session.execute(
-        select(
-            Course.id,
-            Course.revision,
-            Course.content_hash,
-            Quiz.id,
-            Quiz.revision,
-            Quiz.content_hash,
-            CourseProgress.completed_at,
-            CourseProgress.quiz_passed_at,
-            LessonCompletion.lesson_id,
-        )
-        .outerjoin(Quiz, and_(Quiz.course_id == Course.id, Quiz.is_active.is_(True)))
-        .outerjoin(
-            CourseProgress,
-            and_(
-                CourseProgress.course_id == Course.id,
-                CourseProgress.user_id == user.id,
-                CourseProgress.year == year,
-            ),
-        )
-        # a row per lesson of the course, with the official's completion of it in the year
-        .outerjoin(Lesson, Lesson.course_id == Course.id)
-        .outerjoin(
-            LessonCompletion,
-            and_(
-                LessonCompletion.lesson_id == Lesson.id,
-                LessonCompletion.user_id == user.id,
-                LessonCompletion.year == year,
-            ),
-        )
-        .where(Course.slug == slug, Course.is_active.is_(True))
-    ).all()
+    rows = db.session.execute(_COURSE_STATE, {"user_id": user.id, "slug": slug, "year": year}).all()
     if not rows:
         return None
     first = rows[0]
