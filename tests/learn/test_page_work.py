@@ -159,3 +159,19 @@ def test_a_removed_lesson_or_course_is_gone_on_the_next_request(
     load(content_dirs)
     assert client.get(PAGES["course page"]).status_code == 404
     assert client.get(PAGES["lesson page"]).status_code == 404
+
+
+def test_cards_follow_each_request_s_language(client, login, official, official_b, course):
+    """The card macro is imported once and kept between requests: its strings and numbers
+    still follow the language of each request."""
+    official_b.locale = "en"
+    db.session.commit()
+    for _round in range(2):
+        login(official)
+        page = client.get("/").get_data(as_text=True)
+        assert "Cải cách hành chính · 4 giờ" in page and "Administrative reform" not in page
+        client.post("/auth/logout")
+        login(official_b)
+        page = client.get("/").get_data(as_text=True)
+        assert "Administrative reform · 4 hours" in page and "Cải cách hành chính" not in page
+        client.post("/auth/logout")
