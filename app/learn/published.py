@@ -13,15 +13,17 @@ after the request that read them), kept per application, hence per gunicorn work
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from app.models import Course, Lesson, Quiz, db
+from app.models import Course, Lesson, Quiz, User, db, local_date
+from app.progress import queries as progress_queries
 
 _KEY = "learn.published"
+_CATALOGUE_KEY = "learn.catalogue"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,3 +110,90 @@ def _read(course_id: int) -> PublishedCourse:
         lessons=tuple(PublishedLesson(*row) for row in lessons),
         quiz=PublishedQuiz(*quiz) if quiz is not None else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueEntry:
+    id: int
+    slug: str
+    title: str
+    track: str
+    hours: Decimal
+    summary: str
+    lesson_count: int  # active lessons
+
+
+@dataclass(frozen=True, slots=True)
+class CourseCard:
+    """A course as its card shows it to one official. Only values the card displays (the
+    completion's local date, not its time), so that cards are kept by what they show."""
+
+    id: int
+    slug: str
+    title: str
+    track: str
+    hours: Decimal
+    summary: str
+    lesson_count: int
+    lessons_completed: int
+    completed_on: date | None
+
+    @property
+    def percent(self) -> int:
+        if self.completed_on is not None:
+            return 100
+        if not self.lesson_count:
+            return 0
+        return min(100, round(100 * self.lessons_completed / self.lesson_count))
+
+    @property
+    def started(self) -> bool:
+        return self.lessons_completed > 0 or self.completed_on is not None
+
+
+def course_cards(user: User, year: int) -> list[CourseCard]:
+    """Every active course, in the catalogue's order, with ``user``'s progress in ``year``:
+    one query (the catalogue's stamp and the official's summaries); the catalogue itself is
+    kept per process and read again (one query) only when its stamp changes."""
+    stamp, progress = progress_queries.catalogue_state(user, year)
+    cards = []
+    for entry in published_catalogue(stamp):
+        done, completed_at = progress.get(entry.id, (0, None))
+        cards.append(
+            CourseCard(
+                entry.id,
+                entry.slug,
+                entry.title,
+                entry.track,
+                entry.hours,
+                entry.summary,
+                entry.lesson_count,
+                done,
+                local_date(completed_at) if completed_at is not None else None,
+            )
+        )
+    return cards
+
+
+def published_catalogue(stamp: tuple) -> tuple[CatalogueEntry, ...]:
+    kept = current_app.extensions.get(_CATALOGUE_KEY)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    counts = progress_queries.lesson_counts()
+    rows = db.session.execute(
+        select(
+            Course.id,
+            Course.slug,
+            Course.title,
+            Course.track,
+            Course.hours,
+            Course.summary,
+            func.coalesce(counts.c.n, 0),
+        )
+        .outerjoin(counts, counts.c.course_id == Course.id)
+        .where(Course.is_active.is_(True))
+        .order_by(Course.sort_order, Course.title)
+    ).all()
+    catalogue = tuple(CatalogueEntry(*row) for row in rows)
+    current_app.extensions[_CATALOGUE_KEY] = (stamp, catalogue)
+    return catalogue

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.compliance import queries as compliance_queries
 from app.compliance import records
-from app.learn.published import published_course
+from app.learn.published import course_cards, published_course
 from app.models import Course, Lesson, Track, db, local_date, local_year, utcnow
 from app.params import selected_year
 from app.progress import queries
@@ -34,7 +34,7 @@ def home():
     standard, status = records.status_in(current_user, year, today=local_date(utcnow()))
     return render_template(
         "learn/home.html",
-        cards=queries.course_cards(current_user, year),
+        cards=course_cards(current_user, year),
         year=year,
         standard=standard,
         status=status,
@@ -54,7 +54,7 @@ def my_training():
 @login_required
 def catalogue():
     year = local_year(utcnow())
-    cards = queries.course_cards(current_user, year)
+    cards = course_cards(current_user, year)
     tracks = [(track, [c for c in cards if c.track == track]) for track in Track]
     return render_template(
         "learn/catalogue.html", tracks=tracks, year=year, practice=queries.practice_quizzes()

@@ -175,3 +175,24 @@ def test_cards_follow_each_request_s_language(client, login, official, official_
         page = client.get("/").get_data(as_text=True)
         assert "Administrative reform · 4 hours" in page and "Cải cách hành chính" not in page
         client.post("/auth/logout")
+
+
+def test_home_cards_show_each_official_their_own_progress(
+    client, login, official, official_b, course, content_dirs
+):
+    for item in lessons()[:2]:
+        complete_lesson(official, item, now=NOW)
+    db.session.commit()
+    login(official)
+    page = client.get("/").get_data(as_text=True)
+    assert "Đã học 2/3 bài" in page and 'value="67"' in page
+    client.post("/auth/logout")
+    login(official_b)
+    page = client.get("/").get_data(as_text=True)
+    assert "Chưa bắt đầu" in page and "Đã học 2/3 bài" not in page and 'value="0"' in page
+
+    # a course added by a content load shows on the next request (the catalogue's stamp)
+    write_course(content_dirs[0], "dao-duc", title="Đạo đức công vụ", track="ethics")
+    load(content_dirs)
+    page = client.get("/").get_data(as_text=True)
+    assert "Đạo đức công vụ" in page and "Một cửa" in page
