@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 
 from app.models import Course, CourseProgress, Lesson, LessonCompletion, Quiz, User, db
 
@@ -78,42 +78,39 @@ def course_state(user: User, slug: str, year: int) -> CourseState | None:
     )
 
 
-# The catalogue's stamp (changes whenever ``content load`` creates, changes, withdraws or
-# brings back a course; a changed lesson changes its course) and the official's summaries for
-# the year, in one statement: the stamp's row left-joined to the official's rows, found by
-# the unique (user_id, course_id, year) index. Built once (see ``catalogue_state``).
-_CATALOGUE_STAMP = select(
-    func.count(Course.id).label("courses"),
-    func.coalesce(func.sum(Course.revision), 0).label("revisions"),
-    func.coalesce(func.sum(case((Course.is_active.is_(True), 1), else_=0)), 0).label("active"),
-).subquery()
+# Every course's (id, revision, active) - the catalogue's stamp: ``content load`` changes it
+# whenever it creates, changes, withdraws or brings back a course, and a changed lesson changes
+# its course - with the official's summary for the year, found for each course by the unique
+# (user_id, course_id, year) index. One row per course, whatever the number of officials.
+# Built once (see ``catalogue_state``).
 _CATALOGUE_STATE = (
     select(
-        _CATALOGUE_STAMP.c.courses,
-        _CATALOGUE_STAMP.c.revisions,
-        _CATALOGUE_STAMP.c.active,
-        CourseProgress.course_id,
+        Course.id,
+        Course.revision,
+        Course.is_active,
         CourseProgress.lessons_completed,
         CourseProgress.completed_at,
     )
-    .select_from(_CATALOGUE_STAMP)
     .outerjoin(
         CourseProgress,
         and_(
+            CourseProgress.course_id == Course.id,
             CourseProgress.user_id == bindparam("user_id"),
             CourseProgress.year == bindparam("year"),
         ),
     )
+    .order_by(Course.id)
 )
 
 
 def catalogue_state(user: User, year: int) -> tuple[tuple, dict[int, tuple]]:
     """The catalogue's stamp, and ``user``'s (lessons completed, completed at) per course in
-    ``year``: one query whatever the number of officials."""
+    ``year``: one query."""
     params = {"user_id": user.id, "year": year}
     rows = db.session.connection().execute(_CATALOGUE_STATE, params).all()
-    progress = {row[3]: (row[4], row[5]) for row in rows if row[3] is not None}
-    return tuple(rows[0][:3]), progress
+    stamp = tuple((row[0], row[1], row[2]) for row in rows)
+    progress = {row[0]: (row[3], row[4]) for row in rows if row[3] is not None}
+    return stamp, progress
 
 
 def lesson_counts():

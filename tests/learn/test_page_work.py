@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.content.loader import read_content
 from app.models import Lesson, Quiz, db
@@ -196,3 +196,44 @@ def test_home_cards_show_each_official_their_own_progress(
     load(content_dirs)
     page = client.get("/").get_data(as_text=True)
     assert "Đạo đức công vụ" in page and "Một cửa" in page
+
+
+# Tables with rows per official: a page of one official reaches its rows through an index
+# that starts with the official (or a primary or unique key), never by reading other
+# officials' rows. Checked on SQLite's plans (the suite's default engine).
+PER_OFFICIAL = ("course_progress", "lesson_completion", "quiz_attempt", "quiz_override")
+
+
+@pytest.mark.parametrize(
+    "path", ["/courses/mot-cua/xu-ly", "/courses/mot-cua", "/courses", "/quiz/mot-cua"]
+)
+def test_pages_reach_the_official_s_rows_by_index(
+    client, login, official, units, course, count_queries, path
+):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("query plans are read from SQLite")
+    add_officials(units, "other", 3)
+    login(official)
+    client.get(path)
+    captured: list[tuple[str, tuple]] = []
+
+    def capture(conn, cursor, statement, parameters, *args):
+        captured.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    with db.engine.connect() as connection:
+        for statement, parameters in captured:
+            plan = [
+                row[-1]
+                for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            ]
+            for step in plan:
+                table = next((t for t in PER_OFFICIAL if f" {t} " in f" {step} "), None)
+                if table is None:
+                    continue
+                assert step.startswith("SEARCH"), (step, statement)
+                assert "user_id=?" in step or "PRIMARY KEY" in step, (step, statement)
