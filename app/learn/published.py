@@ -6,6 +6,10 @@ pages ask the database for that stamp on every request (with the official's own 
 one query: ``progress.queries.course_state``) and rebuild a course here only when its stamp
 differs from the kept one, so a reload by another process or server shows on the next request.
 
+The catalogue (active courses with their lesson counts, for the home page's and the
+catalogue's cards) is kept the same way, keyed by every course's (id, revision, active), read
+on each request with the official's course summaries (``progress.queries.catalogue_state``).
+
 The copies are plain frozen values (no ORM objects: nothing to expire, refresh or lazy-load
 after the request that read them), kept per application, hence per gunicorn worker.
 """
