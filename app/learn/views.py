@@ -31,6 +31,8 @@ def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     year = local_year(utcnow())
+    if not current_user.is_official:  # HR and admins get links only (learn/home.html)
+        return render_template("learn/home.html", cards=[], year=year, standard=None, status=None)
     standard, status = records.status_in(current_user, year, today=local_date(utcnow()))
     return render_template(
         "learn/home.html",

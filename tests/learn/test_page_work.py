@@ -237,3 +237,15 @@ def test_pages_reach_the_official_s_rows_by_index(
                     continue
                 assert step.startswith("SEARCH"), (step, statement)
                 assert "user_id=?" in step or "PRIMARY KEY" in step, (step, statement)
+
+
+def test_the_home_of_hr_shows_its_links_and_reads_only_the_account(
+    client, login, hr_a, course, count_queries
+):
+    login(hr_a)
+    client.get("/")
+    with count_queries() as counter:
+        page = client.get("/").get_data(as_text=True)
+    assert "Công chức thuộc đơn vị tôi quản lý và tiến độ học tập" in page
+    assert "Một cửa" not in page  # no course cards
+    assert counter.count == 1, counter.statements
