@@ -44,3 +44,18 @@ def test_the_kept_menu_holds_nothing_of_the_account(client, login, units):
     login(second)
     page = client.get("/courses").get_data(as_text=True)
     assert "Trần Thị Hai" in page and "Nguyễn Văn Một" not in page
+
+
+def test_language_links_keep_the_page_s_parameters(client, login, units):
+    official = factories.make_user("official.links", role=Role.OFFICIAL, unit=units["A"])
+    login(official)
+    for _round in range(2):  # the second round reads the kept links
+        page = client.get("/courses").get_data(as_text=True)
+        assert 'href="?lang=vi" lang="vi" aria-current="true"' in page
+        assert 'href="?lang=en" lang="en" >' in page
+        page = client.get("/my/training?year=2025&lang=en").get_data(as_text=True)
+        assert 'href="?year=2025&amp;lang=vi" lang="vi" >' in page
+        assert 'href="?year=2025&amp;lang=en" lang="en" aria-current="true"' in page
+        page = client.get("/courses").get_data(as_text=True)  # English is remembered
+        assert 'href="?lang=en" lang="en" aria-current="true"' in page
+        client.get("/courses?lang=vi")
