@@ -43,10 +43,12 @@ def create_app(config: str | type | None = None) -> Flask:
     from app.cli import register_cli
     from app.errors import register_error_handlers
     from app.i18n import register_i18n
+    from app.layout import register_layout
 
     register_error_handlers(app)
     register_cli(app)
     register_i18n(app)
+    register_layout(app)
     app.url_defaults(_static_version)
     app.before_request(_refuse_nul_in_url)
     app.after_request(_commit_request)

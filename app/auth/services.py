@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import audit
@@ -165,6 +165,16 @@ def start_session(user: User, *, now: datetime) -> None:
     user.session_token = token
 
 
+# Every request runs this one indexed query: the account joined to its browser's session row
+# (by the token's digest, unique), so both are checked in a single round trip. Built once: a
+# statement is immutable, and building it costs more than running it on a primary key.
+_SESSION_USER = (
+    select(User)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(User.id == bindparam("user_id"), UserSession.token_hash == bindparam("token_hash"))
+)
+
+
 def session_user(session_id: str) -> User | None:
     """The user a cookie's id stands for, or None: the account must be active, its session
     version current (a password change ends other sessions) and the browser's session not
@@ -172,15 +182,8 @@ def session_user(session_id: str) -> User | None:
     ident, version, token = (session_id.split(".", 2) + ["", ""])[:3]
     if not (ident.isdigit() and len(ident) <= 9 and version.isdigit() and token):
         return None
-    user = db.session.get(User, int(ident))
+    user = db.session.scalar(_SESSION_USER, {"user_id": int(ident), "token_hash": _digest(token)})
     if user is None or not user.is_active or str(user.session_version) != version:
-        return None
-    alive = db.session.scalar(
-        select(UserSession.id).where(
-            UserSession.user_id == user.id, UserSession.token_hash == _digest(token)
-        )
-    )
-    if alive is None:
         return None
     user.session_token = token
     return user

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from app.compliance import queries as compliance_queries
 from app.compliance import records
+from app.learn.published import course_cards, published_course
 from app.models import Course, Lesson, Track, db, local_date, local_year, utcnow
 from app.params import selected_year
 from app.progress import queries
@@ -30,10 +31,12 @@ def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     year = local_year(utcnow())
+    if not current_user.is_official:  # HR and admins get links only (learn/home.html)
+        return render_template("learn/home.html", cards=[], year=year, standard=None, status=None)
     standard, status = records.status_in(current_user, year, today=local_date(utcnow()))
     return render_template(
         "learn/home.html",
-        cards=queries.course_cards(current_user, year),
+        cards=course_cards(current_user, year),
         year=year,
         standard=standard,
         status=status,
@@ -53,28 +56,34 @@ def my_training():
 @login_required
 def catalogue():
     year = local_year(utcnow())
-    cards = queries.course_cards(current_user, year)
+    cards = course_cards(current_user, year)
     tracks = [(track, [c for c in cards if c.track == track]) for track in Track]
     return render_template(
         "learn/catalogue.html", tracks=tracks, year=year, practice=queries.practice_quizzes()
     )
 
 
+def published_course_or_404(slug: str, year: int):
+    """The active course ``slug`` as published, and the official's progress in it: one query
+    per request (plus three when the course's files were reloaded since this process kept it)."""
+    state = queries.course_state(current_user, slug, year)
+    if state is None:
+        abort(404)
+    return published_course(state.course_id, state.stamp), state
+
+
 @bp.get("/courses/<slug>")
 @login_required
 def course(slug: str):
-    course = active_course_or_404(slug)
     year = local_year(utcnow())
-    lessons = queries.active_lessons(course)
-    done = queries.completed_lesson_ids(current_user, course, year)
-    progress = queries.course_progress(current_user, course, year)
+    course, state = published_course_or_404(slug, year)
     return render_template(
         "learn/course.html",
         course=course,
-        lessons=lessons,
-        done=done,
-        progress=progress,
-        quiz=queries.course_quiz(course),
+        lessons=course.lessons,
+        done=state.done,
+        progress=state,
+        quiz=course.quiz,
         year=year,
     )
 
@@ -82,21 +91,21 @@ def course(slug: str):
 @bp.get("/courses/<slug>/<lesson_slug>")
 @login_required
 def lesson(slug: str, lesson_slug: str):
-    course = active_course_or_404(slug)
-    lessons = queries.active_lessons(course)
-    index = next((i for i, item in enumerate(lessons) if item.slug == lesson_slug), None)
+    year = local_year(utcnow())
+    course, state = published_course_or_404(slug, year)
+    index = course.lesson_index(lesson_slug)
     if index is None:
         abort(404)
-    year = local_year(utcnow())
-    done = queries.completed_lesson_ids(current_user, course, year)
+    lessons = course.lessons
     return render_template(
         "learn/lesson.html",
         course=course,
         lesson=lessons[index],
         lessons=lessons,
+        number=index + 1,
         previous=lessons[index - 1] if index > 0 else None,
         next=lessons[index + 1] if index + 1 < len(lessons) else None,
-        done=done,
+        done=state.done,
         year=year,
     )
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import db, utcnow
@@ -156,6 +156,10 @@ class AttemptQuestion(db.Model):
 
 class QuizOverride(db.Model):
     """HR's exception for one official on one quiz; the latest one applies, all are kept."""
+
+    # The quiz page looks up its official's exceptions on its quiz: both in one index, so
+    # that it never reads the quiz's exceptions for other officials.
+    __table_args__ = (Index("ix_quiz_override_user_id_quiz_id", "user_id", "quiz_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"), index=True)

@@ -4,36 +4,113 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 
 from app.models import Course, CourseProgress, Lesson, LessonCompletion, Quiz, User, db
 
 
-@dataclass
-class CourseCard:
-    id: int
-    slug: str
-    title: str
-    track: str
-    hours: Decimal
-    summary: str
-    lesson_count: int
-    lessons_completed: int
+@dataclass(frozen=True)
+class CourseState:
+    """What a course's pages need from the database on each request: the published course's
+    revision stamp (the course and its active quiz: any reload of their files changes it) and
+    the official's own progress in it for the year."""
+
+    course_id: int
+    stamp: tuple
+    done: frozenset[int]
     completed_at: datetime | None
+    quiz_passed_at: datetime | None
 
-    @property
-    def percent(self) -> int:
-        if self.completed_at is not None:
-            return 100
-        if not self.lesson_count:
-            return 0
-        return min(100, round(100 * self.lessons_completed / self.lesson_count))
 
-    @property
-    def started(self) -> bool:
-        return self.lessons_completed > 0 or self.completed_at is not None
+# Built once (run on every lesson and course page; see ``course_state``).
+_COURSE_STATE = (
+    select(
+        Course.id,
+        Course.revision,
+        Course.content_hash,
+        Quiz.id,
+        Quiz.revision,
+        Quiz.content_hash,
+        CourseProgress.completed_at,
+        CourseProgress.quiz_passed_at,
+        LessonCompletion.lesson_id,
+    )
+    .outerjoin(Quiz, and_(Quiz.course_id == Course.id, Quiz.is_active.is_(True)))
+    .outerjoin(
+        CourseProgress,
+        and_(
+            CourseProgress.course_id == Course.id,
+            CourseProgress.user_id == bindparam("user_id"),
+            CourseProgress.year == bindparam("year"),
+        ),
+    )
+    # a row per lesson of the course, with the official's completion of it in the year
+    .outerjoin(Lesson, Lesson.course_id == Course.id)
+    .outerjoin(
+        LessonCompletion,
+        and_(
+            LessonCompletion.lesson_id == Lesson.id,
+            LessonCompletion.user_id == bindparam("user_id"),
+            LessonCompletion.year == bindparam("year"),
+        ),
+    )
+    .where(Course.slug == bindparam("slug"), Course.is_active.is_(True))
+)
+
+
+def course_state(user: User, slug: str, year: int) -> CourseState | None:
+    """The active course ``slug``'s stamp and ``user``'s lessons done, completion and quiz pass
+    in ``year``, in one query on unique keys (course slug; the official's rows by user id):
+    its cost does not depend on how many officials there are. None: no such active course."""
+    # Core rows straight from the session's connection: half the time of the ORM's path.
+    params = {"user_id": user.id, "slug": slug, "year": year}
+    rows = db.session.connection().execute(_COURSE_STATE, params).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return CourseState(
+        course_id=first[0],
+        stamp=tuple(first[:6]),
+        done=frozenset(row[8] for row in rows if row[8] is not None),
+        completed_at=first[6],
+        quiz_passed_at=first[7],
+    )
+
+
+# Every course's (id, revision, active) - the catalogue's stamp: ``content load`` changes it
+# whenever it creates, changes, withdraws or brings back a course, and a changed lesson changes
+# its course - with the official's summary for the year, found for each course by the unique
+# (user_id, course_id, year) index. One row per course, whatever the number of officials.
+# Built once (see ``catalogue_state``).
+_CATALOGUE_STATE = (
+    select(
+        Course.id,
+        Course.revision,
+        Course.is_active,
+        CourseProgress.lessons_completed,
+        CourseProgress.completed_at,
+    )
+    .outerjoin(
+        CourseProgress,
+        and_(
+            CourseProgress.course_id == Course.id,
+            CourseProgress.user_id == bindparam("user_id"),
+            CourseProgress.year == bindparam("year"),
+        ),
+    )
+    .order_by(Course.id)
+)
+
+
+def catalogue_state(user: User, year: int) -> tuple[tuple, dict[int, tuple]]:
+    """The catalogue's stamp, and ``user``'s (lessons completed, completed at) per course in
+    ``year``: one query."""
+    params = {"user_id": user.id, "year": year}
+    rows = db.session.connection().execute(_CATALOGUE_STATE, params).all()
+    stamp = tuple((row[0], row[1], row[2]) for row in rows)
+    progress = {row[0]: (row[3], row[4]) for row in rows if row[3] is not None}
+    return stamp, progress
 
 
 def lesson_counts():
@@ -83,25 +160,10 @@ def courses_with_progress(user: User, year: int, *, with_withdrawn: bool = False
     )
 
 
-def course_cards(user: User, year: int) -> list[CourseCard]:
-    """Every active course with the user's progress in ``year``: one query."""
-    return [CourseCard(*row[:9]) for row in db.session.execute(courses_with_progress(user, year))]
-
-
 def user_course_progress(user: User, year: int) -> list:
     """Each active course, and each withdrawn one with progress, for this official in ``year``
     (one query)."""
     return db.session.execute(courses_with_progress(user, year, with_withdrawn=True)).all()
-
-
-def active_lessons(course: Course) -> list[Lesson]:
-    return list(
-        db.session.scalars(
-            select(Lesson)
-            .where(Lesson.course_id == course.id, Lesson.is_active.is_(True))
-            .order_by(Lesson.position)
-        )
-    )
 
 
 def next_lesson(lesson: Lesson) -> Lesson | None:
@@ -131,26 +193,6 @@ def course_progress(user: User, course: Course, year: int) -> CourseProgress | N
 def completed_course(user: User, course: Course, year: int) -> CourseProgress | None:
     progress = course_progress(user, course, year)
     return progress if progress is not None and progress.completed_at is not None else None
-
-
-def completed_lesson_ids(user: User, course: Course, year: int) -> set[int]:
-    return set(
-        db.session.scalars(
-            select(LessonCompletion.lesson_id)
-            .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
-            .where(
-                LessonCompletion.user_id == user.id,
-                LessonCompletion.year == year,
-                Lesson.course_id == course.id,
-            )
-        )
-    )
-
-
-def course_quiz(course: Course) -> Quiz | None:
-    return db.session.scalar(
-        select(Quiz).where(Quiz.course_id == course.id, Quiz.is_active.is_(True))
-    )
 
 
 def practice_quizzes() -> list[Quiz]:
