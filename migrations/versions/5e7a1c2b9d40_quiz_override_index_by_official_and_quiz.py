@@ -1,7 +1,7 @@
 """quiz_override: one index on (user_id, quiz_id) for the quiz page's look-up
 
 Revision ID: 5e7a1c2b9d40
-Revises: a0d38916ae71
+Revises: e5b39cd6baa3
 Create Date: 2026-12-05 06:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5e7a1c2b9d40'
-down_revision = 'a0d38916ae71'
+down_revision = 'e5b39cd6baa3'
 branch_labels = None
 depends_on = None
 
