@@ -34,7 +34,9 @@ def test_the_quick_benchmark_runs_and_the_rush_loses_nothing(app):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    assert "| 100 |" in out  # the sizes table
+    assert "100 officials; rows: " in out  # one country built, its rows counted
+    assert "| 30 |" in out and "| 100 |" in out  # a province's HR and the national one
+    assert "/ – |" not in out  # every page of both sizes measured, memory included
     for page in ("bare Flask-Login page", "lesson page", "official's home", "quiz page"):
         assert f"| {page} |" in out
     assert "| HR dashboard |" in out
