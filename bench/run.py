@@ -96,16 +96,21 @@ def drop_country(app) -> None:
 # --- 1. sizes --------------------------------------------------------------------------------
 
 
-def measure_page(url: str, username: str, path: str, runs: int, budget: float) -> dict:
-    """``bench/measure.py`` in a fresh process (its peak memory is this page's)."""
-    output = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "measure.py"), url, username, path]
-        + [str(runs), str(budget)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def measure_page(url: str, username: str, path: str, runs: int, args) -> dict:
+    """``bench/measure.py`` in a fresh process (its peak memory is this page's); a page still
+    running after ``--page-timeout`` seconds is stopped and reported as such (``timeout``)."""
+    try:
+        output = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "measure.py"), url, username, path]
+            + [str(runs), str(args.budget)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=args.page_timeout,
+        )
+    except subprocess.TimeoutExpired:  # subprocess.run has killed it
+        return {"timeout": args.page_timeout}
     if output.returncode != 0:
         raise RuntimeError(f"{username} {path}:\n{output.stdout}{output.stderr}")
     return json.loads(output.stdout.strip().splitlines()[-1])
@@ -116,10 +121,10 @@ def measure_sizes(url: str, country, sizes: list[int], args) -> list[dict]:
     for size in sorted(set(sizes)):
         username = country.accounts[size]
         row = {"officials": size, "account": username}
-        row["dashboard"] = measure_page(url, username, "/hr/", args.runs, args.budget)
-        row["csv"] = measure_page(url, username, "/hr/export.csv", args.csv_runs, args.budget)
+        row["dashboard"] = measure_page(url, username, "/hr/", args.runs, args)
+        row["csv"] = measure_page(url, username, "/hr/export.csv", args.csv_runs, args)
         if size <= args.xlsx_limit:
-            row["xlsx"] = measure_page(url, username, "/hr/export.xlsx", 1, args.budget)
+            row["xlsx"] = measure_page(url, username, "/hr/export.xlsx", 1, args)
         rows.append(row)
         print_size_row(row)
     return rows
@@ -129,7 +134,8 @@ def print_size_header(engine: str, args) -> None:
     print(
         f"\n## Sizes ({engine}): one HR account's view, in process (Flask's test client), each "
         f"page in a fresh process; ms (median of up to {args.runs} dashboard, {args.csv_runs} CSV, "
-        f"1 XLSX runs, fewer once {args.budget:g} s are spent), SQL statements per request, "
+        f"1 XLSX runs, fewer once {args.budget:g} s are spent, stopped after "
+        f"{args.page_timeout:g} s), SQL statements per request, "
         "resident memory of the process: at the start of the request → its peak (MB)\n"
     )
     print(
@@ -143,10 +149,14 @@ def print_size_row(row: dict) -> None:
         if key not in row:
             return "–"
         r = row[key]
+        if "timeout" in r:
+            return f"> {r['timeout']:,.0f} s (stopped)"
         return f"{r['ms']:,.0f} ms ({len(r['runs'])}×), {r['statements']} q"
 
     def mb(key):
-        return f"{row[key]['rss_before']:,.0f} → {row[key]['peak_rss']:,.0f}" if key in row else "–"
+        if key not in row or "timeout" in row[key]:
+            return "–"
+        return f"{row[key]['rss_before']:,.0f} → {row[key]['peak_rss']:,.0f}"
 
     print(
         f"| {row['officials']:,} | {cell('dashboard')} | {cell('csv')} | {cell('xlsx')} | "
@@ -636,6 +646,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--csv-runs", type=int, default=3, help="CSV export runs per size")
     parser.add_argument(
         "--budget", type=float, default=20, help="seconds per page and size: fewer runs after"
+    )
+    parser.add_argument(
+        "--page-timeout", type=float, default=60, help="seconds before a page's runs are stopped"
     )
     parser.add_argument("--xlsx-limit", type=int, default=100_000, help="largest XLSX export")
     parser.add_argument("--http-size", type=int, default=10_000, help="the HR account's view")
