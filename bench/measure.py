@@ -6,11 +6,12 @@ that page's own (``bench/run.py`` runs this once per size and page).
 Signs in as USERNAME through Flask's test client, then GETs PATH up to RUNS times, reading the
 streamed body chunk by chunk as a client would, and stops early once BUDGET_S seconds are spent
 (at least one run). Prints one JSON line: the median and every run in ms, the SQL statements of
-the last run, bytes read, and the process's resident memory in MB: ``rss_before`` (after start-up
-and sign-in, before the first request), ``peak_rss`` (the highest VmHWM of /proc/self/status after
-a request, the high-water mark having been reset to the current size with /proc/self/clear_refs
-just before it: the peak of the whole process while it served the request) and ``maxrss``
-(``ru_maxrss``: the process's peak since it started, start-up included).
+the first run (and of each), bytes read, and the process's resident memory in MB:
+``rss_before`` (after start-up and sign-in, before the first request), ``peak_rss`` (the highest
+VmHWM of /proc/self/status after a request, the high-water mark having been reset to the
+current size with /proc/self/clear_refs just before it: the peak of the whole process while it
+served the request) and ``maxrss`` (``ru_maxrss``: the process's peak since it started,
+start-up included).
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def measure(url: str, username: str, path: str, runs: int, budget: float) -> dic
             statements[0] += 1
 
         before = status_mb("VmRSS")
-        durations, size, peak = [], 0, 0.0
+        durations, counts, size, peak = [], [], 0, 0.0
         event.listen(db.engine, "before_cursor_execute", count)
         spent = time.perf_counter()
         while len(durations) < runs:
@@ -75,6 +76,7 @@ def measure(url: str, username: str, path: str, runs: int, budget: float) -> dic
             size = sum(len(chunk) for chunk in response.iter_encoded())
             response.close()
             durations.append((time.perf_counter() - started) * 1000)
+            counts.append(statements[0])
             peak = max(peak, status_mb("VmHWM"))
             if time.perf_counter() - spent + durations[-1] / 1000 > budget:
                 break
@@ -82,7 +84,8 @@ def measure(url: str, username: str, path: str, runs: int, budget: float) -> dic
     return {
         "ms": statistics.median(durations),
         "runs": [round(d) for d in durations],
-        "statements": statements[0],
+        "statements": counts[0],  # every size has a first request; later ones may read less
+        "statements_runs": counts,
         "bytes": size,
         "rss_before": before,
         "peak_rss": peak,
