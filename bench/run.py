@@ -217,6 +217,32 @@ class Server:
                 return self
         raise RuntimeError("gunicorn did not start in 120 s")
 
+    def workers_cpu(self) -> int:
+        """CPU ticks used so far by this server's worker processes (children of the master)."""
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:  # ppid; utime and stime follow
+                total += int(fields[11]) + int(fields[12])
+        return total
+
+    def settle(self, engine_busy, limit: float = 120) -> float:
+        """Wait until the requests a load generator left in flight are done (the workers use
+        no CPU for 0.3 s and ``engine_busy()`` is false), so that a slow page's backlog does not
+        eat into the next page's round; returns the seconds waited."""
+        started = time.monotonic()
+        last = self.workers_cpu()
+        while time.monotonic() - started < limit:
+            time.sleep(0.3)
+            now = self.workers_cpu()
+            if now == last and not engine_busy():
+                break
+            last = now
+        return time.monotonic() - started
+
     def __exit__(self, *_exc) -> None:
         self.process.terminate()
         self.process.wait(30)
@@ -382,11 +408,41 @@ def measure_http(app, url: str, country, workdir: Path, args) -> dict:
                 latencies.append(reply.seconds * 1000)
             alone[name] = statistics.median(latencies[1:])
         results: dict[str, list[tuple[float, float]]] = {name: [] for name in pages}
+        busy = engine_busy(url)
+        settled = 0.0
         for _round in range(rounds):
             for name, (port, path, who) in pages.items():
                 url_ = f"http://127.0.0.1:{port}{path}"
                 results[name].append(load(url_, who.cookies["session"], seconds, 8))
-    return {"tool": load.__name__, "size": size, "results": results, "alone": alone}
+                settled += (site if port == site.port else bare).settle(busy)
+    return {
+        "tool": load.__name__,
+        "size": size,
+        "results": results,
+        "alone": alone,
+        "settled_s": settled,
+    }
+
+
+def engine_busy(url: str):
+    """A function telling whether the database is still running queries of other sessions
+    (PostgreSQL's pg_stat_activity; SQLite runs inside the workers, whose CPU is watched)."""
+    if not url.startswith("postgres"):
+        return lambda: False
+    import psycopg  # noqa: PLC0415
+
+    conninfo = database_url(url).replace("postgresql+psycopg://", "postgresql://")
+    connection = psycopg.connect(conninfo, autocommit=True)
+
+    def busy() -> bool:
+        return bool(
+            connection.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+                " AND pid <> pg_backend_pid() AND datname = current_database()"
+            ).fetchone()[0]
+        )
+
+    return busy
 
 
 def print_http(engine: str, http: dict, rounds: int, seconds: float) -> None:
@@ -411,7 +467,9 @@ def print_http(engine: str, http: dict, rounds: int, seconds: float) -> None:
         )
     print(
         "\n(0 requests/s and a p99 of nan: not one answer within a round's "
-        f"{seconds:g} s; the last column is the page's time alone, median of 4 requests)"
+        f"{seconds:g} s; the last column is the page's time alone, median of 4 requests; "
+        f"{http.get('settled_s', 0):.0f} s spent waiting for the servers to finish the requests "
+        "left in flight after the rounds)"
     )
 
 
