@@ -410,8 +410,11 @@ def measure_http(app, url: str, country, workdir: Path, args) -> dict:
         results: dict[str, list[tuple[float, float]]] = {name: [] for name in pages}
         busy = engine_busy(url)
         settled = 0.0
+        loaded = {  # a page slower than this alone cannot approach the bare page's throughput
+            name: page for name, page in pages.items() if alone[name] <= args.slow_page * 1000
+        }
         for _round in range(rounds):
-            for name, (port, path, who) in pages.items():
+            for name, (port, path, who) in loaded.items():
                 url_ = f"http://127.0.0.1:{port}{path}"
                 results[name].append(load(url_, who.cookies["session"], seconds, 8))
                 settled += (site if port == site.port else bare).settle(busy)
@@ -421,6 +424,7 @@ def measure_http(app, url: str, country, workdir: Path, args) -> dict:
         "results": results,
         "alone": alone,
         "settled_s": settled,
+        "slow_page": args.slow_page,
     }
 
 
@@ -453,7 +457,7 @@ def print_http(engine: str, http: dict, rounds: int, seconds: float) -> None:
     )
     print("| page | requests/s | × bare | p99 ms | p99 × bare | one at a time ms |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    results = http["results"]
+    results = {name: rounds_ for name, rounds_ in http["results"].items() if rounds_}
     bare = results["bare Flask-Login page"]
     bare_rps = statistics.median(r for r, _ in bare) or float("nan")
     bare_p99 = statistics.median(p for _, p in bare)
@@ -465,11 +469,15 @@ def print_http(engine: str, http: dict, rounds: int, seconds: float) -> None:
             f"| {name} | {rps:,.0f} | {rps / bare_rps:.2f} | {p99:,.1f} | {p99 / bare_p99:.1f} | "
             f"{alone:,.0f} |"
         )
+    for name in http["results"]:
+        if name not in results:
+            alone = http["alone"][name]
+            print(f"| {name} | not loaded | | | | {alone:,.0f} |")
     print(
         "\n(0 requests/s and a p99 of nan: not one answer within a round's "
         f"{seconds:g} s; the last column is the page's time alone, median of 4 requests; "
         f"{http.get('settled_s', 0):.0f} s spent waiting for the servers to finish the requests "
-        "left in flight after the rounds)"
+        f"left in flight after the rounds; not loaded: slower than {http['slow_page']:g} s alone)"
     )
 
 
@@ -728,6 +736,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--http-size", type=int, default=10_000, help="the HR account's view")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--round-seconds", type=float, default=4)
+    parser.add_argument(
+        "--slow-page",
+        type=float,
+        default=1.0,
+        help="seconds: a page slower than this alone is not loaded (its rounds would only queue)",
+    )
     parser.add_argument("--rush-officials", type=int, default=50)
     parser.add_argument("--rush-seconds", type=float, default=60)
     parser.add_argument("--parts", default="sizes,http,rush")
