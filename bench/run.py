@@ -217,9 +217,10 @@ class Server:
                 return self
         raise RuntimeError("gunicorn did not start in 120 s")
 
-    def workers_cpu(self) -> int:
-        """CPU ticks used so far by this server's worker processes (children of the master)."""
-        total = 0
+    def workers_cpu(self) -> tuple[int, bool]:
+        """CPU ticks used so far by this server's worker processes (children of the master),
+        and whether one of them is running or waiting for a CPU (state R)."""
+        total, running = 0, False
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
                 fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -227,19 +228,21 @@ class Server:
                 continue
             if int(fields[1]) == self.process.pid:  # ppid; utime and stime follow
                 total += int(fields[11]) + int(fields[12])
-        return total
+                running = running or fields[0] == "R"
+        return total, running
 
     def settle(self, engine_busy, limit: float = 120) -> float:
-        """Wait until the requests a load generator left in flight are done (the workers use
-        no CPU for 0.3 s and ``engine_busy()`` is false), so that a slow page's backlog does not
-        eat into the next page's round; returns the seconds waited."""
+        """Wait until the requests a load generator left in flight are done (twice in a row, 0.3 s
+        apart: no worker running or waiting for a CPU, no CPU used since the last look, and
+        ``engine_busy()`` false), so that a slow page's backlog does not eat into the next page's
+        round; returns the seconds waited."""
         started = time.monotonic()
-        last = self.workers_cpu()
-        while time.monotonic() - started < limit:
+        last, _running = self.workers_cpu()
+        quiet = 0
+        while time.monotonic() - started < limit and quiet < 2:
             time.sleep(0.3)
-            now = self.workers_cpu()
-            if now == last and not engine_busy():
-                break
+            now, running = self.workers_cpu()
+            quiet = quiet + 1 if now == last and not running and not engine_busy() else 0
             last = now
         return time.monotonic() - started
 
@@ -332,7 +335,7 @@ def wrk_round(url: str, cookie: str, seconds: float, connections: int) -> tuple[
             f"warning: {url}: {output.split('Socket errors:')[1].splitlines()[0]}", file=sys.stderr
         )
     if "Requests/sec" not in output or " 0 requests in" in output:
-        return 0.0, float("nan")  # not one answer in the round
+        return 0.0, float("inf")  # not one answer in the round: a p99 beyond the round
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     value, unit = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", output).groups()
     return rps, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
@@ -474,7 +477,7 @@ def print_http(engine: str, http: dict, rounds: int, seconds: float) -> None:
             alone = http["alone"][name]
             print(f"| {name} | not loaded | | | | {alone:,.0f} |")
     print(
-        "\n(0 requests/s and a p99 of nan: not one answer within a round's "
+        "\n(0 requests/s and a p99 of inf: not one answer within a round's "
         f"{seconds:g} s; the last column is the page's time alone, median of 4 requests; "
         f"{http.get('settled_s', 0):.0f} s spent waiting for the servers to finish the requests "
         f"left in flight after the rounds; not loaded: slower than {http['slow_page']:g} s alone)"
