@@ -4,7 +4,8 @@
     .venv/bin/python bench/api.py 1000 10000
     BENCH_DATABASE_URL=postgresql://… .venv/bin/python bench/api.py 10000
 
-Builds the same province as bench/compliance.py, creates an API client of the province and
+Builds the country of bench/country.py with ``size`` officials, creates an API client of its 34
+provinces (every official) and
 walks ``/api/v1/compliance/{year}/officials?limit=500`` from the first page to the last
 (median of 3 walks), then ``/api/v1/officials`` the same way. Prints the total time and the SQL
 statements per page: they must not grow with the page number (no OFFSET). Target: 10,000
@@ -21,14 +22,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from compliance import build  # noqa: E402
 from sqlalchemy import event, select  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.api import clients  # noqa: E402
 from app.models import Unit, db, local_date, utcnow  # noqa: E402
+from bench.country import build_country  # noqa: E402
 
 PAGE = 500
 
@@ -72,10 +72,10 @@ def run(size: int) -> dict:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        build(size)
-        province = db.session.scalar(select(Unit).where(Unit.code == "BENCH"))
+        build_country([size])
+        provinces = list(db.session.scalars(select(Unit).where(Unit.parent_id.is_(None))))
         _client, token = clients.create_client(
-            "bench", [province], can_write=False, days=None, created_by=None, now=utcnow()
+            "bench", provinces, can_write=False, days=None, created_by=None, now=utcnow()
         )
         db.session.commit()
         year = local_date(utcnow()).year

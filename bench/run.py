@@ -3,12 +3,13 @@ throw-away PostgreSQL (see bench/README.md).
 
     .venv/bin/python bench/run.py --engine sqlite [--sizes 1000,10000] [--quick]
 
-Three parts, each printed as a table:
+One country is built per run (``bench/country.py``: 34 provinces, one of them per head count
+but the largest, which is the whole country), then three parts, each printed as a table:
 
-1. **Sizes**: for each head count, a province built by ``bench/compliance.py``'s generator;
-   as the province's HR, in process (Flask's test client): the dashboard (median of runs),
-   the CSV and XLSX exports, SQL statements per request, and the peak of Python memory
-   allocated during the request (tracemalloc).
+1. **Sizes**: for each head count, as the HR account that sees that many officials, in
+   process (Flask's test client), each page in a fresh process (``bench/measure.py``): the
+   dashboard (median of runs), the CSV and XLSX exports, SQL statements per request, and the
+   resident memory of the process (start of the request, peak).
 2. **HTTP**: the app and the bare Flask-Login page of ``bench/reference.py``, each served by
    gunicorn with 2 sync workers on loopback, loaded by ``wrk`` (8 connections; a Python
    load generator with threads when wrk is missing), in alternating rounds; each page's
@@ -35,7 +36,6 @@ import sys
 import tempfile
 import threading
 import time
-import tracemalloc
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http.client import HTTPConnection, HTTPException
@@ -59,7 +59,7 @@ from app.models import (  # noqa: E402
     db,
     utcnow,
 )
-from bench.compliance import PASSWORD, build, timed  # noqa: E402
+from bench.country import PASSWORD, build_country, describe, plain_officials  # noqa: E402
 from config import TestingConfig, database_url  # noqa: E402
 
 SECRET_KEY = "bench-only-secret-key-0123456789"
@@ -74,83 +74,94 @@ def bench_config(url: str) -> type:
     )
 
 
-def fresh_country(url: str, size: int):
-    """An app on an empty schema with ``size`` officials built in; returns (app, seconds)."""
+def fresh_country(url: str, sizes: list[int]):
+    """An app on an empty schema with the country of ``sizes`` built in: (app, Country)."""
     app = create_app(bench_config(url))
     with app.app_context():
         db.drop_all()
         db.create_all()
-        started = time.perf_counter()
-        build(size)
-        built = time.perf_counter() - started
+        country = build_country(sizes)
         db.session.remove()
-    return app, built
+        db.engine.dispose()
+    return app, country
+
+
+def drop_country(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
 
 
 # --- 1. sizes --------------------------------------------------------------------------------
 
 
-def consume(client, path: str) -> int:
-    """GET ``path`` and read the streamed body chunk by chunk (never all at once)."""
-    response = client.get(path)
-    assert response.status_code == 200, (path, response.status_code)
-    size = sum(len(chunk) for chunk in response.iter_encoded())
-    response.close()
-    return size
-
-
-def peak_mb(fn) -> float:
-    tracemalloc.start()
+def measure_page(url: str, username: str, path: str, runs: int, timeout: float, args) -> dict:
+    """``bench/measure.py`` in a fresh process (its peak memory is this page's); a page still
+    running after ``timeout`` seconds is stopped and reported as such."""
     try:
-        fn()
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
+        output = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "measure.py"), url, username, path]
+            + [str(runs), str(min(args.budget, timeout / 2))],  # all runs done before it
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:  # subprocess.run has killed it
+        return {"timeout": timeout}
+    if output.returncode != 0:
+        raise RuntimeError(f"{username} {path}:\n{output.stdout}{output.stderr}")
+    return json.loads(output.stdout.strip().splitlines()[-1])
 
 
-def measure_sizes(url: str, sizes: list[int], runs: int, xlsx_limit: int) -> list[dict]:
+def measure_sizes(url: str, country, sizes: list[int], args) -> list[dict]:
     rows = []
-    for size in sizes:
-        app, built = fresh_country(url, size)
-        with app.app_context():
-            client = app.test_client()
-            client.post("/auth/login", data={"username": "hr.bench", "password": PASSWORD})
-            row = {"officials": size, "build_s": built}
-            row["dashboard"] = timed(lambda c=client: consume(c, "/hr/"), runs)
-            row["dashboard_mb"] = peak_mb(lambda c=client: consume(c, "/hr/"))
-            row["csv"] = timed(lambda c=client: consume(c, "/hr/export.csv"), max(1, runs // 2))
-            row["csv_mb"] = peak_mb(lambda c=client: consume(c, "/hr/export.csv"))
-            if size <= xlsx_limit:
-                row["xlsx"] = timed(lambda c=client: consume(c, "/hr/export.xlsx"), 1)
-                row["xlsx_mb"] = peak_mb(lambda c=client: consume(c, "/hr/export.xlsx"))
-            db.session.remove()
-            db.drop_all()
-            db.engine.dispose()
+    for size in sorted(set(sizes)):
+        username = country.accounts[size]
+        row = {"officials": size, "account": username}
+        dashboard, csv, xlsx = args.timeouts
+        row["dashboard"] = measure_page(url, username, "/hr/", args.runs, dashboard, args)
+        row["csv"] = measure_page(url, username, "/hr/export.csv", args.csv_runs, csv, args)
+        if size <= args.xlsx_limit:
+            row["xlsx"] = measure_page(url, username, "/hr/export.xlsx", 1, xlsx, args)
         rows.append(row)
         print_size_row(row)
     return rows
 
 
-def print_size_header(engine: str, runs: int) -> None:
-    print(f"\n## Sizes ({engine}): province HR, ms (median of {runs}; exports fewer), SQL")
-    print("statements per request, peak Python memory allocated during the request (MB)\n")
+def print_size_header(engine: str, args) -> None:
     print(
-        "| officials | build s | dashboard | dashboard MB | CSV export | CSV MB | XLSX | XLSX MB |"
+        f"\n## Sizes ({engine}): one HR account's view, in process (Flask's test client), each "
+        f"page in a fresh process; ms (median of up to {args.runs} dashboard, {args.csv_runs} CSV, "
+        f"1 XLSX runs, fewer once {args.budget:g} s are spent, stopped after "
+        f"{'/'.join(f'{t:g}' for t in args.timeouts)} s), SQL statements per request, "
+        "resident memory of the process: at the start of the request → its peak (MB)\n"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| officials | dashboard | CSV export | XLSX export | memory MB (dashboard / CSV / XLSX) |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: |")
 
 
 def print_size_row(row: dict) -> None:
     def cell(key):
-        return f"{row[key][0]:,.0f} ms, {row[key][1]} q" if key in row else "–"
+        if key not in row:
+            return "–"
+        r = row[key]
+        if "timeout" in r:
+            return f"> {r['timeout']:,.0f} s (stopped)"
+        return f"{r['ms']:,.0f} ms ({len(r['runs'])}×), {r['statements']} q"
 
     def mb(key):
-        return f"{row[key]:,.1f}" if key in row else "–"
+        if key not in row or "timeout" in row[key]:
+            return "–"
+        return f"{row[key]['rss_before']:,.0f} → {row[key]['peak_rss']:,.0f}"
 
     print(
-        f"| {row['officials']:,} | {row['build_s']:.0f} | {cell('dashboard')} | "
-        f"{mb('dashboard_mb')} | {cell('csv')} | {mb('csv_mb')} | {cell('xlsx')} | "
-        f"{mb('xlsx_mb')} |",
+        f"| {row['officials']:,} | {cell('dashboard')} | {cell('csv')} | {cell('xlsx')} | "
+        f"{mb('dashboard')} / {mb('csv')} / {mb('xlsx')} |",
         flush=True,
     )
 
@@ -205,6 +216,35 @@ class Server:
             if quick >= 10:
                 return self
         raise RuntimeError("gunicorn did not start in 120 s")
+
+    def workers_cpu(self) -> tuple[int, bool]:
+        """CPU ticks used so far by this server's worker processes (children of the master),
+        and whether one of them is running or waiting for a CPU (state R)."""
+        total, running = 0, False
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:  # ppid; utime and stime follow
+                total += int(fields[11]) + int(fields[12])
+                running = running or fields[0] == "R"
+        return total, running
+
+    def settle(self, engine_busy, limit: float = 120) -> float:
+        """Wait until the requests a load generator left in flight are done (twice in a row, 0.3 s
+        apart: no worker running or waiting for a CPU, no CPU used since the last look, and
+        ``engine_busy()`` false), so that a slow page's backlog does not eat into the next page's
+        round; returns the seconds waited."""
+        started = time.monotonic()
+        last, _running = self.workers_cpu()
+        quiet = 0
+        while time.monotonic() - started < limit and quiet < 2:
+            time.sleep(0.3)
+            now, running = self.workers_cpu()
+            quiet = quiet + 1 if now == last and not running and not engine_busy() else 0
+            last = now
+        return time.monotonic() - started
 
     def __exit__(self, *_exc) -> None:
         self.process.terminate()
@@ -295,7 +335,7 @@ def wrk_round(url: str, cookie: str, seconds: float, connections: int) -> tuple[
             f"warning: {url}: {output.split('Socket errors:')[1].splitlines()[0]}", file=sys.stderr
         )
     if "Requests/sec" not in output or " 0 requests in" in output:
-        return 0.0, float("nan")  # not one answer in the round
+        return 0.0, float("inf")  # not one answer in the round: a p99 beyond the round
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     value, unit = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", output).groups()
     return rps, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
@@ -330,7 +370,12 @@ def python_round(url: str, cookie: str, seconds: float, connections: int) -> tup
     return len(latencies) / (time.monotonic() - started), latencies[int(len(latencies) * 0.99)]
 
 
-def measure_http(app, url: str, size: int, workdir: Path, rounds: int, seconds: float) -> dict:
+def measure_http(app, url: str, country, workdir: Path, args) -> dict:
+    """The pages of an official and of the HR account whose view is closest to --http-size
+    officials (a province of the country), in alternating rounds."""
+    size, hr_username = country.account_near(args.http_size)
+    username = plain_officials(country, size, 1)[0]
+    rounds, seconds = args.rounds, args.round_seconds
     with app.app_context():
         course = db.session.scalars(select(Course).order_by(Course.id)).first()
         lesson = db.session.scalars(
@@ -345,8 +390,8 @@ def measure_http(app, url: str, size: int, workdir: Path, rounds: int, seconds: 
         Server("bench.reference:app", url, 2, workdir) as bare,
     ):
         official, hr = Browser(site.port), Browser(site.port)
-        official.login("cc000001")
-        hr.login("hr.bench")
+        official.login(username)
+        hr.login(hr_username)
         pages = {
             "bare Flask-Login page": (bare.port, "/", official),
             "lesson page": (site.port, f"/courses/{course.slug}/{lesson.slug}", official),
@@ -354,19 +399,57 @@ def measure_http(app, url: str, size: int, workdir: Path, rounds: int, seconds: 
             "quiz page": (site.port, f"/quiz/{quiz.slug}", official),
             "HR dashboard": (site.port, "/hr/", hr),
         }
+        alone: dict[str, float] = {}  # ms, one request at a time (median of the last 4)
         for name, (port, path, who) in pages.items():  # each page answers 200 (and warms up)
             probe = Browser(port)
             probe.cookies = dict(who.cookies)
+            latencies = []
             for _ in range(5):
                 reply = probe.request("GET", path)
                 if reply.status != 200:
                     raise RuntimeError(f"{name} {path} answered {reply.status}")
+                latencies.append(reply.seconds * 1000)
+            alone[name] = statistics.median(latencies[1:])
         results: dict[str, list[tuple[float, float]]] = {name: [] for name in pages}
+        busy = engine_busy(url)
+        settled = 0.0
+        loaded = {  # a page slower than this alone cannot approach the bare page's throughput
+            name: page for name, page in pages.items() if alone[name] <= args.slow_page * 1000
+        }
         for _round in range(rounds):
-            for name, (port, path, who) in pages.items():
+            for name, (port, path, who) in loaded.items():
                 url_ = f"http://127.0.0.1:{port}{path}"
                 results[name].append(load(url_, who.cookies["session"], seconds, 8))
-    return {"tool": load.__name__, "size": size, "results": results}
+                settled += (site if port == site.port else bare).settle(busy)
+    return {
+        "tool": load.__name__,
+        "size": size,
+        "results": results,
+        "alone": alone,
+        "settled_s": settled,
+        "slow_page": args.slow_page,
+    }
+
+
+def engine_busy(url: str):
+    """A function telling whether the database is still running queries of other sessions
+    (PostgreSQL's pg_stat_activity; SQLite runs inside the workers, whose CPU is watched)."""
+    if not url.startswith("postgres"):
+        return lambda: False
+    import psycopg  # noqa: PLC0415
+
+    conninfo = database_url(url).replace("postgresql+psycopg://", "postgresql://")
+    connection = psycopg.connect(conninfo, autocommit=True)
+
+    def busy() -> bool:
+        return bool(
+            connection.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+                " AND pid <> pg_backend_pid() AND datname = current_database()"
+            ).fetchone()[0]
+        )
+
+    return busy
 
 
 def print_http(engine: str, http: dict, rounds: int, seconds: float) -> None:
@@ -375,16 +458,30 @@ def print_http(engine: str, http: dict, rounds: int, seconds: float) -> None:
         f"\n## HTTP ({engine}, {http['size']:,} officials): gunicorn 2 sync workers, {tool}, "
         f"8 connections, {rounds} alternating rounds of {seconds:g} s (medians)\n"
     )
-    print("| page | requests/s | × bare | p99 ms | p99 × bare |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    results = http["results"]
+    print("| page | requests/s | × bare | p99 ms | p99 × bare | one at a time ms |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    results = {name: rounds_ for name, rounds_ in http["results"].items() if rounds_}
     bare = results["bare Flask-Login page"]
     bare_rps = statistics.median(r for r, _ in bare) or float("nan")
     bare_p99 = statistics.median(p for _, p in bare)
     for name, rounds_ in results.items():
         rps = statistics.median(r for r, _ in rounds_)
         p99 = statistics.median(p for _, p in rounds_)
-        print(f"| {name} | {rps:,.0f} | {rps / bare_rps:.2f} | {p99:,.1f} | {p99 / bare_p99:.1f} |")
+        alone = http.get("alone", {}).get(name, float("nan"))
+        print(
+            f"| {name} | {rps:,.0f} | {rps / bare_rps:.2f} | {p99:,.1f} | {p99 / bare_p99:.1f} | "
+            f"{alone:,.0f} |"
+        )
+    for name in http["results"]:
+        if name not in results:
+            alone = http["alone"][name]
+            print(f"| {name} | not loaded | | | | {alone:,.0f} |")
+    print(
+        "\n(0 requests/s and a p99 of inf: not one answer within a round's "
+        f"{seconds:g} s; the last column is the page's time alone, median of 4 requests; "
+        f"{http.get('settled_s', 0):.0f} s spent waiting for the servers to finish the requests "
+        f"left in flight after the rounds; not loaded: slower than {http['slow_page']:g} s alone)"
+    )
 
 
 # --- 3. deadline rush ----------------------------------------------------------------------
@@ -512,7 +609,7 @@ def rush_official(port: int, username: str, slug: str, clock: Clock, log: RushLo
             log.errors.append(f"submit {attempt_id}: sent to {done.location}")
 
 
-def deadline_rush(app, url: str, workdir: Path, officials: int, seconds: float) -> dict:
+def deadline_rush(app, url: str, workdir: Path, usernames: list[str], seconds: float) -> dict:
     with app.app_context():
         db.session.execute(update(Quiz).values(attempts_allowed=0))  # as many as time allows
         db.session.commit()
@@ -527,9 +624,9 @@ def deadline_rush(app, url: str, workdir: Path, officials: int, seconds: float) 
         threads = [
             threading.Thread(
                 target=rush_official,
-                args=(site.port, f"cc{n:06d}", slugs[n % len(slugs)], clock, log),
+                args=(site.port, name, slugs[n % len(slugs)], clock, log),
             )
-            for n in range(officials)
+            for n, name in enumerate(usernames)
         ]
         for thread in threads:
             thread.start()
@@ -540,9 +637,7 @@ def deadline_rush(app, url: str, workdir: Path, officials: int, seconds: float) 
         for thread in threads:
             thread.join()
     with app.app_context():
-        rush_users = select(User.id).where(
-            User.username.in_([f"cc{n:06d}" for n in range(officials)])
-        )
+        rush_users = select(User.id).where(User.username.in_(usernames))
         attempts = db.session.scalars(
             select(QuizAttempt).where(
                 QuizAttempt.user_id.in_(rush_users), QuizAttempt.started_at >= before
@@ -575,11 +670,10 @@ def deadline_rush(app, url: str, workdir: Path, officials: int, seconds: float) 
         )
         submitted_states = sum(1 for a in attempts if a.state == AttemptState.SUBMITTED)
         db.session.remove()
-        db.drop_all()
         db.engine.dispose()
     latencies = sorted(log.latencies) or [0.0]
     return {
-        "officials": officials,
+        "officials": len(usernames),
         "seconds": seconds,
         "workers": workers,
         "requests": len(log.latencies),
@@ -625,24 +719,46 @@ def print_rush(engine: str, rush: dict) -> None:
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--sizes", help="head counts, comma-separated (default 1000,10000)")
-    parser.add_argument("--runs", type=int, default=5, help="timed runs per size")
+    parser.add_argument(
+        "--sizes",
+        help="head counts, comma-separated (default 1000,10000,100000,250000): the largest is "
+        "the country, each other one a province",
+    )
+    parser.add_argument("--runs", type=int, default=5, help="dashboard runs per size")
+    parser.add_argument("--csv-runs", type=int, default=3, help="CSV export runs per size")
+    parser.add_argument(
+        "--budget", type=float, default=20, help="seconds per page and size: fewer runs after"
+    )
+    parser.add_argument(
+        "--timeouts",
+        default="20,30,45",
+        help="seconds after which the dashboard, CSV and XLSX runs of one size are stopped "
+        "(twice or more the targets: a stopped page has missed its target)",
+    )
     parser.add_argument("--xlsx-limit", type=int, default=100_000, help="largest XLSX export")
-    parser.add_argument("--http-size", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--round-seconds", type=float, default=5)
+    parser.add_argument("--http-size", type=int, default=10_000, help="the HR account's view")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--round-seconds", type=float, default=4)
+    parser.add_argument(
+        "--slow-page",
+        type=float,
+        default=1.0,
+        help="seconds: a page slower than this alone is not loaded (its rounds would only queue)",
+    )
     parser.add_argument("--rush-officials", type=int, default=50)
     parser.add_argument("--rush-seconds", type=float, default=60)
     parser.add_argument("--parts", default="sizes,http,rush")
+    parser.add_argument("--results", help="also write the results to this JSON file")
     parser.add_argument(
         "--quick", action="store_true", help="seconds-long (CI): tiny sizes, short rounds"
     )
     args = parser.parse_args(argv)
+    args.timeouts = [float(t) for t in args.timeouts.split(",")]
     if args.quick:
-        args.sizes = args.sizes or "100"
-        args.runs, args.http_size, args.rounds, args.round_seconds = 1, 100, 1, 1
+        args.sizes = args.sizes or "30,100"
+        args.runs, args.csv_runs, args.http_size, args.rounds, args.round_seconds = 1, 1, 30, 1, 1
         args.rush_officials, args.rush_seconds = 5, 3
-    sizes = [int(s) for s in (args.sizes or "1000,10000").split(",")]
+    sizes = sorted({int(s) for s in (args.sizes or "1000,10000,100000,250000").split(",")})
     parts = set(args.parts.split(","))
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     if args.engine == "postgresql":
@@ -652,26 +768,36 @@ def main(argv: list[str] | None = None) -> dict:
     else:
         url = f"sqlite:///{workdir / 'bench.db'}"
     engine = "PostgreSQL" if args.engine == "postgresql" else "SQLite"
-    results: dict = {"engine": engine}
+    results: dict = {"engine": engine, "load_before": os.getloadavg()}
     started = time.monotonic()
     try:
+        app, country = fresh_country(url, sizes)
+        results["country"] = {"officials": country.officials, "rows": country.rows}
+        results["build_s"] = country.seconds
+        print(f"\n## Data ({engine})\n\n{describe(country)}", flush=True)
         if "sizes" in parts:
-            print_size_header(engine, args.runs)
-            results["sizes"] = measure_sizes(url, sizes, args.runs, args.xlsx_limit)
-        if parts & {"http", "rush"}:  # one country for both
-            size = max(args.http_size, args.rush_officials + 10)
-            app, _built = fresh_country(url, size)
+            print_size_header(engine, args)
+            results["sizes"] = measure_sizes(url, country, sizes, args)
         if "http" in parts:
-            results["http"] = measure_http(app, url, size, workdir, args.rounds, args.round_seconds)
+            results["http"] = measure_http(app, url, country, workdir, args)
             print_http(engine, results["http"], args.rounds, args.round_seconds)
         if "rush" in parts:
-            results["rush"] = deadline_rush(
-                app, url, workdir, args.rush_officials, args.rush_seconds
-            )
+            size, _hr = country.account_near(args.http_size)
+            usernames = plain_officials(country, size, args.rush_officials)
+            results["rush"] = deadline_rush(app, url, workdir, usernames, args.rush_seconds)
             print_rush(engine, results["rush"])
+        drop_country(app)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    print(f"\n({engine} part: {time.monotonic() - started:.0f} s)", flush=True)
+    results["seconds"] = time.monotonic() - started
+    results["load_after"] = os.getloadavg()
+    print(
+        f"\n({engine} part: {results['seconds']:.0f} s; load average "
+        f"{results['load_before'][0]:.1f} before, {results['load_after'][0]:.1f} after)",
+        flush=True,
+    )
+    if args.results:
+        Path(args.results).write_text(json.dumps(results, default=str, indent=1))
     return results
 
 
