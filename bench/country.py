@@ -40,6 +40,7 @@ from pathlib import Path
 from sqlalchemy import Table, select
 from werkzeug.security import generate_password_hash
 
+from app.compliance import kept
 from app.content.loader import load_content, read_content
 from app.models import (
     Course,
@@ -124,14 +125,9 @@ def province_sizes(sizes: Sequence[int], provinces: int = 34) -> list[tuple[int,
 
 
 def rebuild_kept(year: int) -> None:
-    """Recompute the kept statuses of issue 11 (``app.compliance.kept``) after a bulk build, as
-    ``flask compliance rebuild`` does. Until that module lands on main this does nothing
-    (ImportError): a shim for the bench's branch, to be removed when the branches meet."""
-    try:
-        from app.compliance.kept import rebuild  # noqa: PLC0415
-    except ImportError:
-        return
-    rebuild(year)
+    """Recompute the kept statuses after the bulk build (written past the session, so nothing
+    marked them), as ``flask compliance rebuild`` does."""
+    kept.rebuild(year)
 
 
 class Writer:
