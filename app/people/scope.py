@@ -41,9 +41,12 @@ def visible_unit_ids(viewer: Viewer) -> Select[tuple[int]]:
 
 
 def under(path, root) -> ColumnElement[bool]:
-    """``path`` starts with ``root`` (a path column, ending in "/"), as a range of the path
-    index: paths are ids and slashes, and "0" is the character after "/", so every path of the
-    subtree of "/1/4/" lies from "/1/4/" up to "/1/40" (a LIKE cannot use SQLite's index)."""
+    """``path`` starts with ``root`` (a path column, ending in "/"). On SQLite, a range of the
+    path index: paths are ids and slashes, "0" is the character after "/", so the subtree of
+    "/1/4/" lies from "/1/4/" up to "/1/40" (a LIKE cannot use SQLite's index). Elsewhere a
+    LIKE: PostgreSQL compares text by the database's collation, which may order "/" apart."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        return path.startswith(root)
     return and_(path >= root, path < func.substr(root, 1, func.length(root) - 1).concat("0"))
 
 
