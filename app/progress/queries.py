@@ -13,8 +13,8 @@ from app.models import Course, CourseProgress, Lesson, LessonCompletion, Quiz, U
 @dataclass(frozen=True)
 class CourseState:
     """What a course's pages need from the database on each request: the published course's
-    revision stamp (the course and its active quiz: any reload of their files changes it) and
-    the official's own progress in it for the year."""
+    stamp (the course's, its active quiz's and each lesson's revision and content hash: any
+    change of their files changes it) and the official's own progress in it for the year."""
 
     course_id: int
     stamp: tuple
@@ -35,6 +35,10 @@ _COURSE_STATE = (
         CourseProgress.completed_at,
         CourseProgress.quiz_passed_at,
         LessonCompletion.lesson_id,
+        Lesson.id,
+        Lesson.revision,
+        Lesson.content_hash,
+        Lesson.is_active,
     )
     .outerjoin(Quiz, and_(Quiz.course_id == Course.id, Quiz.is_active.is_(True)))
     .outerjoin(
@@ -56,6 +60,7 @@ _COURSE_STATE = (
         ),
     )
     .where(Course.slug == bindparam("slug"), Course.is_active.is_(True))
+    .order_by(Lesson.id)
 )
 
 
@@ -71,7 +76,7 @@ def course_state(user: User, slug: str, year: int) -> CourseState | None:
     first = rows[0]
     return CourseState(
         course_id=first[0],
-        stamp=tuple(first[:6]),
+        stamp=(*first[:6], *(tuple(row[9:13]) for row in rows)),
         done=frozenset(row[8] for row in rows if row[8] is not None),
         completed_at=first[6],
         quiz_passed_at=first[7],

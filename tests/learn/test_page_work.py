@@ -62,6 +62,7 @@ PAGES = {
     "course page": "/courses/mot-cua",
     "official's home": "/",
     "quiz overview": "/quiz/mot-cua",
+    "catalogue": "/courses",
 }
 
 
