@@ -39,7 +39,7 @@ def _sorts(today: date) -> dict[str, tuple]:
     }
 
 
-SORTS = tuple(_sorts(date.today()))
+SORTS = ("name", "unit", "status", "hours", "activity")  # the keys of ``_sorts``
 LEVELS = ("officials", "units")
 
 
