@@ -494,6 +494,15 @@ def to_status(row, standard: Standard, titles: dict[int, str], today: date) -> O
     )
 
 
+class _Titles(dict):
+    """Course titles by id, read at the first missing course (most rows have none)."""
+
+    def get(self, course_id, default=None):
+        if not self:
+            self.update(queries.course_titles())
+        return super().get(course_id, default)
+
+
 def read(
     standard: Standard,
     criterion: ColumnElement[bool],
@@ -506,7 +515,7 @@ def read(
     """Kept statuses matched by ``criterion``, streamed in chunks (an export of the country
     never holds every row at once)."""
     settle()
-    titles = queries.course_titles()
+    titles = _Titles()
     stmt = rows_select(standard, criterion, today=today).order_by(*order_by)
     if limit is not None:
         stmt = stmt.limit(limit).offset(offset)
@@ -516,7 +525,8 @@ def read(
 
 
 def official(standard: Standard, user: User, *, today: date) -> OfficialStatus | None:
-    """One official's kept status (two indexed queries: the row, the course titles)."""
+    """One official's kept status (one indexed query; the course titles when some are
+    missing)."""
     return next(read(standard, ComplianceStatus.user_id == user.id, today=today), None)
 
 
