@@ -517,17 +517,24 @@ def read(
     settle()
     titles = _Titles()
     stmt = rows_select(standard, criterion, today=today).order_by(*order_by)
-    if limit is not None:
+    if limit is not None:  # a page: fetched at once
         stmt = stmt.limit(limit).offset(offset)
+        rows = db.session.execute(stmt).all()
+        yield from (to_status(row, standard, titles, today) for row in rows)
+        return
     result = db.session.execute(stmt.execution_options(yield_per=CHUNK))
-    for row in result:
-        yield to_status(row, standard, titles, today)
+    try:
+        for row in result:
+            yield to_status(row, standard, titles, today)
+    finally:  # a reader that stops early must not keep the cursor (and its snapshot) open
+        result.close()
 
 
 def official(standard: Standard, user: User, *, today: date) -> OfficialStatus | None:
     """One official's kept status (one indexed query; the course titles when some are
     missing)."""
-    return next(read(standard, ComplianceStatus.user_id == user.id, today=today), None)
+    rows = list(read(standard, ComplianceStatus.user_id == user.id, today=today, limit=1))
+    return rows[0] if rows else None
 
 
 def home_in(unit_ids):
