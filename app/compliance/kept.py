@@ -20,6 +20,7 @@ facts. SQLite has one writer at a time: a transaction that recomputes holds the 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -28,7 +29,10 @@ from decimal import Decimal
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
+    Integer,
     and_,
+    bindparam,
     case,
     delete,
     event,
@@ -417,6 +421,20 @@ KEPT_COLUMNS = (
 def rows_select(standard: Standard, criterion: ColumnElement[bool], *, today: date):
     """Kept rows of the standard's year matched by ``criterion`` (on User, the Unit on the
     deadline and Position), as ``to_status`` reads them: plain columns, no loaded objects."""
+    return _rows_select(standard.year, criterion, today)
+
+
+@functools.cache
+def _one_official():
+    """``rows_select`` of one official, built once (the official's home asks on every load)."""
+    return _rows_select(
+        bindparam("year", type_=Integer),
+        ComplianceStatus.user_id == bindparam("user_id", type_=Integer),
+        bindparam("today", type_=Date),
+    )
+
+
+def _rows_select(year, criterion, today):
     return (
         select(
             *KEPT_COLUMNS,
@@ -433,7 +451,7 @@ def rows_select(standard: Standard, criterion: ColumnElement[bool], *, today: da
         .join(User, User.id == ComplianceStatus.user_id)
         .join(Unit, Unit.id == ComplianceStatus.unit_id)
         .outerjoin(Position, Position.id == ComplianceStatus.position_id)
-        .where(ComplianceStatus.year == standard.year, criterion)
+        .where(ComplianceStatus.year == year, criterion)
     )
 
 
@@ -533,8 +551,11 @@ def read(
 def official(standard: Standard, user: User, *, today: date) -> OfficialStatus | None:
     """One official's kept status (one indexed query; the course titles when some are
     missing)."""
-    rows = list(read(standard, ComplianceStatus.user_id == user.id, today=today, limit=1))
-    return rows[0] if rows else None
+    settle()
+    row = db.session.execute(
+        _one_official(), {"year": standard.year, "user_id": user.id, "today": today}
+    ).first()
+    return None if row is None else to_status(row, standard, _Titles(), today)
 
 
 def home_in(unit_ids):
