@@ -323,6 +323,10 @@ def rebuild_year(standard: Standard) -> int:
     year = standard.year
     _lock(year, None)
     _drop_year(year)
+    # Fresh statistics for the query planner first (SQLite keeps none until asked; after a
+    # bulk load PostgreSQL has none yet): without them either may read every official's
+    # progress for each batch.
+    db.session.execute(text("ANALYZE"))
     ids = db.session.scalars(
         queries.placed(select(User.id), standard.deadline)
         .outerjoin(Position, Position.id == User.position_id)
@@ -340,9 +344,8 @@ def rebuild_year(standard: Standard) -> int:
             select(*keys, func.count()).where(ComplianceStatus.year == year).group_by(*keys),
         )
     )
-    # Fresh statistics for the query planner (SQLite keeps none until asked): with them each
-    # later recomputation of one official reads that official's rows by index.
-    db.session.execute(text("ANALYZE"))
+    for table in ("compliance_status", "compliance_count"):
+        db.session.execute(text(f"ANALYZE {table}"))
     logger.info("kept statuses rebuilt: year=%s officials=%d", year, len(ids))
     return len(ids)
 
