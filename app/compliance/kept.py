@@ -73,6 +73,9 @@ logger = logging.getLogger(__name__)
 CHUNK = 2000
 # More officials than this in one recomputation lock the whole year instead of each official.
 LOCK_YEAR_ABOVE = 500
+# A rebuild of this many officials or more refreshes the planner's statistics (small ones
+# gain nothing, and a whole-database ANALYZE costs a test suite dearly on PostgreSQL).
+ANALYZE_FROM = 5000
 ADVISORY_NAMESPACE = 0x6B657074  # "kept"
 PENDING = (Status.IN_PROGRESS.value, Status.NOT_STARTED.value)  # overdue once the deadline passed
 BEFORE_ANY_DEADLINE = date(1, 1, 1)
@@ -323,16 +326,18 @@ def rebuild_year(standard: Standard) -> int:
     year = standard.year
     _lock(year, None)
     _drop_year(year)
-    # Fresh statistics for the query planner first (SQLite keeps none until asked; after a
-    # bulk load PostgreSQL has none yet): without them either may read every official's
-    # progress for each batch.
-    db.session.execute(text("ANALYZE"))
     ids = db.session.scalars(
         queries.placed(select(User.id), standard.deadline)
         .outerjoin(Position, Position.id == User.position_id)
         .where(queries.population(true(), year))
         .order_by(User.id)
     ).all()
+    large = len(ids) >= ANALYZE_FROM
+    if large:
+        # Fresh statistics for the query planner first (SQLite keeps none until asked; after
+        # a bulk load PostgreSQL has none yet): without them either may read every official's
+        # progress for each batch.
+        db.session.execute(text("ANALYZE"))
     for part in _chunks(ids):
         rows = _compute(standard, part)
         if rows:
@@ -344,7 +349,7 @@ def rebuild_year(standard: Standard) -> int:
             select(*keys, func.count()).where(ComplianceStatus.year == year).group_by(*keys),
         )
     )
-    for table in ("compliance_status", "compliance_count"):
+    for table in ("compliance_status", "compliance_count") if large else ():
         db.session.execute(text(f"ANALYZE {table}"))
     logger.info("kept statuses rebuilt: year=%s officials=%d", year, len(ids))
     return len(ids)
