@@ -37,15 +37,3 @@ def paginate_rows(stmt: Select, *, page: int, per_page: int) -> Page:
     page = max(1, min(page, max(1, math.ceil((total or 0) / per_page))))
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(items=list(rows), page=page, per_page=per_page, total=total or 0)
-
-
-def paginate_list(items: list[Any], *, page: int, per_page: int) -> Page:
-    """One page of rows already in memory (rules' results), clamped to the pages there are."""
-    total = len(items)
-    page = max(1, min(page, max(1, math.ceil(total / per_page))))
-    return Page(
-        items=items[(page - 1) * per_page : page * per_page],
-        page=page,
-        per_page=per_page,
-        total=total,
-    )

@@ -25,7 +25,6 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import (
     ColumnElement,
@@ -380,24 +379,12 @@ def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
 # --- Reading -----------------------------------------------------------------------------------
 
 
-def effective_status(today: date) -> ColumnElement[str]:
-    """The kept status as on ``today``: "overdue" once a pending status's deadline has passed."""
+def effective_status(today: date, table=ComplianceStatus) -> ColumnElement[str]:
+    """The kept status (of ``table``'s rows: statuses or counts) as on ``today``: "overdue" once
+    a pending status's deadline has passed."""
     return case(
-        (
-            and_(ComplianceStatus.status.in_(PENDING), ComplianceStatus.deadline < today),
-            Status.OVERDUE.value,
-        ),
-        else_=ComplianceStatus.status,
-    )
-
-
-def _count_status(today: date) -> ColumnElement[str]:
-    return case(
-        (
-            and_(ComplianceCount.status.in_(PENDING), ComplianceCount.deadline < today),
-            Status.OVERDUE.value,
-        ),
-        else_=ComplianceCount.status,
+        (and_(table.status.in_(PENDING), table.deadline < today), Status.OVERDUE.value),
+        else_=table.status,
     )
 
 
@@ -491,7 +478,7 @@ def to_status(row, standard: Standard, titles: dict[int, str], today: date) -> O
     missing_ids = tuple(int(part) for part in missing.split(",")) if missing else ()
     result = Result(
         status=Status(effective),
-        hours=hours if isinstance(hours, Decimal) else Decimal(str(hours)),
+        hours=services.as_decimal(hours),
         hours_required=standard.min_hours,
         required_total=required_total,
         required_done=required_done,
@@ -566,28 +553,22 @@ def official(standard: Standard, user: User, *, today: date) -> OfficialStatus |
     return None if row is None else to_status(row, standard, _Titles(), today)
 
 
-def home_in(unit_ids):
-    """The scope for ``counts``: officials whose unit today is one of ``unit_ids`` (a
-    subquery), as a criterion on either table."""
-    return lambda table: table.home_unit_id.in_(unit_ids)
-
-
 def counts(
     standard: Standard,
     *,
     today: date,
-    scope: ColumnElement[bool] | None,
+    visible,
     unit: Unit | None = None,
     position_id: int | None = None,
     status: str = "",
 ) -> list[tuple[str, str, int]]:
     """(unit path on the deadline, status as on ``today``, officials), from the kept counts (or,
-    for one position, the kept statuses): ``scope`` is a criterion on today's unit id (the
-    ``home_unit_id`` of either table) — ``home_in``."""
+    for one position, the kept statuses) of the officials whose unit today is in ``visible``
+    (a subquery of unit ids; None: everyone)."""
     settle()
     if position_id is None:
         table, n = ComplianceCount, func.sum(ComplianceCount.n)
-        effective = _count_status(today)
+        effective = effective_status(today, ComplianceCount)
         where = [ComplianceCount.n != 0]
     else:
         table, n = ComplianceStatus, func.count()
@@ -599,8 +580,8 @@ def counts(
         .where(table.year == standard.year, *where)
         .group_by(Unit.path, effective)
     )
-    if scope is not None:
-        stmt = stmt.where(scope(table))
+    if visible is not None:
+        stmt = stmt.where(table.home_unit_id.in_(visible))
     if unit is not None:
         stmt = stmt.where(Unit.path.startswith(unit.path, autoescape=True))
     if status:

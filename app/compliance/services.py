@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -32,7 +32,7 @@ from app.models import (
     db,
     local_date,
 )
-from app.people.scope import in_scope
+from app.people.scope import in_scope, sees_path
 
 logger = logging.getLogger(__name__)
 
@@ -181,8 +181,8 @@ def statuses(
             applicable=bool(applicable),
             required_total=required_total,
             required_done=required_done,
-            platform_hours=_decimal(platform_hours),
-            external_hours=_decimal(external_hours),
+            platform_hours=as_decimal(platform_hours),
+            external_hours=as_decimal(external_hours),
             has_activity=last_activity is not None or bool(has_external),
             joined_on=joined_on,
             leave=tuple(leave.get(user_id, ())),
@@ -209,7 +209,7 @@ def statuses(
         )
 
 
-def _decimal(value) -> Decimal:
+def as_decimal(value) -> Decimal:
     """SQLite sums are floats or ints, PostgreSQL's are Decimals."""
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
@@ -232,25 +232,34 @@ def official_status(standard: Standard, user: User, *, today: date) -> OfficialS
 
 
 def summarize(
-    rows: list[OfficialStatus], root: Unit | None, units: dict[int, Unit]
+    counted: Iterable[tuple[str, str, int]], root: Unit | None, paths: list[str] | None
 ) -> tuple[list[UnitSummary], UnitSummary]:
-    """Counts per status for each unit one level below ``root`` (or top-level units), and total.
-    A unit the viewer does not see (``units`` holds those they do) gives way to the first one
-    below it that they see: an HR account covering a commune of one district and a village of
-    another has both as rows."""
+    """Counts per status for each unit one level below ``root`` (or top-level units), and total,
+    from (unit path, status, officials). A unit outside the viewer's subtrees (``paths``, from
+    ``scope_paths``; None: every unit) gives way to the first one below it that they see: an
+    HR account covering a commune of one district and a village of another has both as rows."""
     depth = root.depth + 1 if root is not None else 0
-    summaries: dict[int, UnitSummary] = {}
+    by_key: dict[int, Counter] = {}
     total = UnitSummary(unit=root)
-    for row in rows:
-        ids = [int(part) for part in row.unit_path.strip("/").split("/")]
-        key = next((i for i in ids[depth:] if i in units), ids[-1])
-        summary = summaries.get(key)
-        if summary is None:
-            summary = summaries[key] = UnitSummary(unit=units[key])
-        summary.counts[row.status] += 1
-        total.counts[row.status] += 1
-    ordered = sorted(summaries.values(), key=lambda s: s.unit.name)
-    return ordered, total
+    keys: dict[str, int] = {}  # many counts share a unit: find its row once
+    for path, status, n in counted:
+        key = keys.get(path)
+        if key is None:
+            ids = path.strip("/").split("/")
+            key = keys[path] = next(
+                (
+                    int(ids[i])
+                    for i in range(depth, len(ids))
+                    if sees_path(paths, "/" + "/".join(ids[: i + 1]) + "/")
+                ),
+                int(ids[-1]),
+            )
+        by_key.setdefault(key, Counter())[Status(status)] += n
+        total.counts[Status(status)] += n
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(by_key)))}
+    summaries = [UnitSummary(unit=units[key], counts=counts) for key, counts in by_key.items()]
+    summaries.sort(key=lambda s: s.unit.name)
+    return summaries, total
 
 
 # --- What HR records -------------------------------------------------------------------------

@@ -8,7 +8,6 @@ export streams, and the units table adds up the kept counts.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -18,9 +17,9 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from app.compliance import exports, kept, services
 from app.compliance.rules import Status
 from app.compliance.services import OfficialStatus, UnitSummary
-from app.models import ApiClient, ComplianceStatus, Position, Role, Standard, Unit, User, db
+from app.models import ApiClient, ComplianceStatus, Position, Standard, Unit, User, db
 from app.pagination import Page
-from app.people.scope import scope_roots, visible_unit_ids
+from app.people.scope import scope_paths, visible_unit_ids
 from app.text import fold
 
 
@@ -40,6 +39,13 @@ def _sorts(today: date) -> dict[str, tuple]:
 
 
 SORTS = ("name", "unit", "status", "hours", "activity")  # the keys of ``_sorts``
+
+
+def _order(flt: OfficialFilter, today: date) -> tuple:
+    sorts = _sorts(today)
+    return sorts.get(flt.sort, sorts["unit"])
+
+
 LEVELS = ("officials", "units")
 
 
@@ -77,7 +83,7 @@ def official_rows(
 ) -> Iterator[OfficialStatus]:
     """The officials ``viewer`` may see (``None``: everyone, for operators' commands), filtered
     and sorted as asked, streamed."""
-    order = _sorts(today).get(flt.sort, _sorts(today)["unit"])
+    order = _order(flt, today)
     return kept.read(standard, _criterion(viewer, flt, today), today=today, order_by=order)
 
 
@@ -116,7 +122,7 @@ def officials_page(
     )
     pages = max(1, -(-total // per_page))
     page = max(1, min(page, pages))
-    order = _sorts(today).get(flt.sort, _sorts(today)["unit"])
+    order = _order(flt, today)
     items = list(
         kept.read(
             standard,
@@ -142,55 +148,15 @@ def unit_summaries(
         position_id = db.session.scalar(select(Position.id).where(Position.code == flt.position))
         if position_id is None:
             return [], UnitSummary(unit=flt.unit)
-    scope = None if viewer is None else kept.home_in(visible_unit_ids(viewer))
     rows = kept.counts(
         standard,
         today=today,
-        scope=scope,
+        visible=None if viewer is None else visible_unit_ids(viewer),
         unit=flt.unit,
         position_id=position_id,
         status=flt.status if flt.status in set(Status) else "",
     )
-    roots = _visible_roots(viewer)
-    depth = flt.unit.depth + 1 if flt.unit is not None else 0
-    by_key: dict[int, Counter] = {}
-    total = UnitSummary(unit=flt.unit)
-    keys: dict[str, int] = {}
-    for path, status, n in rows:
-        key = keys.get(path)
-        if key is None:
-            ids = path.strip("/").split("/")
-            key = keys[path] = next(
-                (
-                    int(ids[i])
-                    for i in range(depth, len(ids))
-                    if _sees(roots, "/" + "/".join(ids[: i + 1]) + "/")
-                ),
-                int(ids[-1]),
-            )
-        by_key.setdefault(key, Counter())[Status(status)] += n
-        total.counts[Status(status)] += n
-    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(by_key)))}
-    summaries = [UnitSummary(unit=units[key], counts=counts) for key, counts in by_key.items()]
-    summaries.sort(key=lambda s: s.unit.name)
-    return summaries, total
-
-
-def _visible_roots(viewer: User | ApiClient | None) -> list[str] | None:
-    """The paths of the subtrees the viewer sees (None: every unit)."""
-    if viewer is None:
-        return None
-    if isinstance(viewer, ApiClient):
-        return [unit.path for unit in viewer.units]
-    if viewer.is_admin:
-        return None
-    if viewer.role != Role.HR:
-        return []
-    return [unit.path for unit in scope_roots(viewer)]
-
-
-def _sees(roots: list[str] | None, path: str) -> bool:
-    return roots is None or any(path.startswith(root) for root in roots)
+    return services.summarize(rows, flt.unit, scope_paths(viewer))
 
 
 def export_table(

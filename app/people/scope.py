@@ -107,14 +107,26 @@ def forget_scope(viewer: User) -> None:
     viewer.__dict__.pop("_scope_roots", None)
 
 
-def can_see_unit(viewer: Viewer, unit: Unit) -> bool:
+def scope_paths(viewer: Viewer | None) -> list[str] | None:
+    """The paths of the subtrees ``viewer`` sees (None: every unit, for admins and operators)."""
+    if viewer is None:
+        return None
     if isinstance(viewer, ApiClient):
-        return any(unit.path.startswith(own.path) for own in viewer.units)
+        return [unit.path for unit in viewer.units]
     if viewer.role == Role.ADMIN:
-        return True
+        return None
     if viewer.role == Role.HR:
-        return any(unit.path.startswith(root.path) for root in scope_roots(viewer))
-    return False
+        return [root.path for root in scope_roots(viewer)]
+    return []
+
+
+def sees_path(paths: list[str] | None, path: str) -> bool:
+    """Whether a unit's ``path`` lies in the subtrees ``paths`` (``scope_paths``)."""
+    return paths is None or any(path.startswith(root) for root in paths)
+
+
+def can_see_unit(viewer: Viewer, unit: Unit) -> bool:
+    return sees_path(scope_paths(viewer), unit.path)
 
 
 def can_see_user(viewer: Viewer, user: User) -> bool:

@@ -246,9 +246,10 @@ class Seen:
 def _everything(app, year: int, today: date):
     standard = queries.standard_for(year)
     rows = list(services.statuses(standard, User.id.is_not(None), today=today))
-    units = {u.id: u for u in db.session.scalars(select(Unit))}
     province = db.session.scalar(select(Unit).where(Unit.code == "P"))
-    summaries, total = services.summarize(rows, province, units)
+    summaries, total = services.summarize(
+        ((r.unit_path, r.status, 1) for r in rows), province, None
+    )
     with app.test_request_context(), force_locale("vi"):
         reasons = {row.user_id: reason(row.result, standard) for row in rows}
         exported = {line[2]: line for line in exports.officials_table(rows, standard).rows}

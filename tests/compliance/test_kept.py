@@ -63,13 +63,13 @@ def assert_kept_equals_recomputed() -> None:
         found = {row.user_id: snapshot(row) for row in kept.read(standard, true(), today=today)}
         assert found == expected, today
         counted = Counter()
-        for path, status, n in kept.counts(standard, today=today, scope=None):
+        for path, status, n in kept.counts(standard, today=today, visible=None):
             counted[(path, status)] += n
         assert counted == Counter((row.unit_path, str(row.status)) for row in live), today
         for position_id in {row.position_id for row in live}:  # counted from the kept rows
             counted = Counter()
             for path, status, n in kept.counts(
-                standard, today=today, scope=None, position_id=position_id
+                standard, today=today, visible=None, position_id=position_id
             ):
                 counted[(path, status)] += n
             assert counted == Counter(
@@ -85,9 +85,7 @@ def test_counts_follow_the_viewers_scope(scenario):
     db.session.commit()
     live = list(services.statuses(standard, services.scope_criterion(hr_y), today=TODAY))
     counted = Counter()
-    for path, status, n in kept.counts(
-        standard, today=TODAY, scope=kept.home_in(visible_unit_ids(hr_y))
-    ):
+    for path, status, n in kept.counts(standard, today=TODAY, visible=visible_unit_ids(hr_y)):
         counted[(path, status)] += n
     assert counted == Counter((row.unit_path, str(row.status)) for row in live)
     assert sum(counted.values()) == 3  # chi, dung, minh
@@ -262,6 +260,6 @@ def test_a_unit_merger_moves_the_counts_to_the_successor(scenario):
     x = scenario.units["X"]
     merge_units(["X"], "Y", date(2026, 7, 1))
     db.session.commit()
-    paths = {path for path, _s, _n in kept.counts(standard, today=TODAY, scope=None)}
+    paths = {path for path, _s, _n in kept.counts(standard, today=TODAY, visible=None)}
     assert db.session.get(Unit, x.id).path not in paths
     assert_kept_equals_recomputed()

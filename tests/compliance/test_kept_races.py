@@ -62,7 +62,7 @@ def test_parallel_lesson_marks_keep_statuses_and_counts_exact(app, content_dirs,
         }
         assert found == {r.user_id: (str(r.status), r.result.hours) for r in live}
         counted = Counter()
-        for path, status, n in kept.counts(standard, today=today, scope=None):
+        for path, status, n in kept.counts(standard, today=today, visible=None):
             counted[(path, status)] += n
         assert counted == Counter((r.unit_path, str(r.status)) for r in live)
     hours = {r.username: r.result.hours for r in kept.read(standard, true(), today=TODAY)}
